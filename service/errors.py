@@ -1,0 +1,62 @@
+"""kefu's error hierarchy; the API maps each class to one HTTP status in one handler."""
+
+from __future__ import annotations
+
+
+class KefuError(Exception):
+    """Base of every error kefu raises on purpose."""
+
+    status_code = 500
+
+    def __init__(self, message: str, *, where: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class UserError(KefuError):
+    """The caller sent something invalid."""
+
+    status_code = 422
+
+
+class DocumentError(UserError):
+    """A knowledge document is invalid (bad YAML, missing or wrong field)."""
+
+    def __init__(self, message: str, *, path: str, line: int | None = None, field: str | None = None) -> None:
+        where = path + (f":{line}" if line else "") + (f" ({field})" if field else "")
+        super().__init__(message, where=where)
+        self.path = path
+        self.line = line
+        self.field = field
+
+
+class NotFoundError(KefuError):
+    """A shop or document does not exist."""
+
+    status_code = 404
+
+
+class ConflictError(KefuError):
+    """The request contradicts existing data (e.g. two policy docs set the same rule)."""
+
+    status_code = 409
+
+
+class MissingDependencyError(KefuError):
+    """An optional dependency or model file is missing; the message names what to install."""
+
+    status_code = 503
+
+
+class TemplateMissingVariables(KefuError):
+    """A prompt template was rendered without a variable it needs."""
+
+
+class LLMError(KefuError):
+    """The LLM call failed or timed out (the pipeline degrades instead of failing)."""
+
+    status_code = 502

@@ -1,0 +1,115 @@
+"""The knowledge base: validated edits that reach the files, the index and the shop's rules at once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from pydantic import BaseModel, ConfigDict
+
+from service.errors import DocumentError, NotFoundError, UserError
+from service.knowledge.document import Document, DocType, parse_document, validate_id
+from service.knowledge.file_store import FileStore
+from service.knowledge.product_facts import ProductFacts, read_product_facts
+from service.policy.rules import ShopRules, effective_rules
+from service.retrieval.index import KnowledgeIndex, SyncReport
+
+log = logging.getLogger(__name__)
+
+
+class ShopKnowledge(BaseModel):
+    """One shop's documents, effective rules and product facts, as of the last edit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    shop_id: str
+    docs: dict[str, Document]
+    rules: ShopRules
+    products: dict[str, ProductFacts]
+
+    @classmethod
+    def build(cls, shop_id: str, docs: list[Document]) -> ShopKnowledge:
+        rules = effective_rules(
+            (d.id, d.meta.rules) for d in docs if d.meta.type is DocType.policy and d.meta.rules
+        )
+        products = {d.id: p for d in docs if (p := read_product_facts(d)) is not None}
+        return cls(shop_id=shop_id, docs={d.id: d for d in docs}, rules=rules, products=products)
+
+    def product_by_sku(self, sku: str) -> ProductFacts | None:
+        return next((p for p in self.products.values() if p.sku.lower() == sku.lower()), None)
+
+
+class KnowledgeBase:
+    """Editors' operations; each returns only when search, drafts and guards see the change."""
+
+    def __init__(self, files: FileStore, index: KnowledgeIndex) -> None:
+        self.files = files
+        self.index = index
+        self._shops: dict[str, ShopKnowledge] = {}
+        self._lock = threading.RLock()
+
+    def load_all(self) -> list[SyncReport]:
+        """Index every shop folder incrementally; invalid files are logged and left out."""
+        reports = []
+        for shop_id in self.files.shops():
+            try:
+                validate_id(shop_id, "shop_id")
+            except DocumentError:
+                log.warning("skipping folder %s: not a valid shop id", shop_id)
+                continue
+            reports.append(self.load_shop(shop_id))
+        return reports
+
+    def load_shop(self, shop_id: str) -> SyncReport:
+        docs, errors = self.files.load_shop(shop_id)
+        for error in errors:
+            log.error("document refused: %s", error)
+        with self._lock:
+            knowledge = ShopKnowledge.build(shop_id, docs)
+            report = self.index.sync_shop(shop_id, docs)
+            self._shops[shop_id] = knowledge
+        return report
+
+    def shop_ids(self) -> list[str]:
+        return sorted(self._shops)
+
+    def shop(self, shop_id: str) -> ShopKnowledge:
+        """A shop's knowledge; unknown shops raise NotFoundError."""
+        knowledge = self._shops.get(shop_id)
+        if knowledge is None:
+            raise NotFoundError(f"shop `{shop_id}` not found; create it by PUT-ting a document")
+        return knowledge
+
+    def put(self, shop_id: str, doc_id: str, text: str) -> tuple[Document, bool]:
+        """Validate, index and store a document; returns it and whether it is new."""
+        validate_id(shop_id, "shop_id")
+        validate_id(doc_id, "doc_id")
+        doc = parse_document(text, shop_id=shop_id, path=f"/v1/shops/{shop_id}/docs/{doc_id}")
+        if doc.id != doc_id:
+            raise UserError(f"front matter id `{doc.id}` does not match the URL's doc id `{doc_id}`",
+                            where=f"/v1/shops/{shop_id}/docs/{doc_id}")
+        with self._lock:
+            current = self._shops.get(shop_id)
+            docs = dict(current.docs) if current else {}
+            docs[doc_id] = doc
+            knowledge = ShopKnowledge.build(shop_id, list(docs.values()))  # raises on a rules conflict
+            self.index.put_doc(doc)
+            created = self.files.write(doc)
+            self._shops[shop_id] = knowledge
+        return doc, created
+
+    def delete(self, shop_id: str, doc_id: str) -> None:
+        with self._lock:
+            knowledge = self.shop(shop_id)
+            if doc_id not in knowledge.docs:
+                raise NotFoundError(f"document `{doc_id}` not found in shop `{shop_id}`")
+            self.files.delete(shop_id, doc_id)
+            self.index.delete_doc(shop_id, doc_id)
+            remaining = [d for d in knowledge.docs.values() if d.id != doc_id]
+            self._shops[shop_id] = ShopKnowledge.build(shop_id, remaining)
+
+    def get(self, shop_id: str, doc_id: str) -> Document:
+        document = self.shop(shop_id).docs.get(doc_id)
+        if document is None:
+            raise NotFoundError(f"document `{doc_id}` not found in shop `{shop_id}`")
+        return document

@@ -1,0 +1,147 @@
+"""Order facts: what this shop's rules mean for this order today (day counts, open return paths)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from service.policy.order import Order, OrderStatus
+from service.policy.rules import ShippingPayer, ShopRules
+
+
+class Window(BaseModel):
+    """A right that is open until a deadline (inclusive), counted from the day after 签收."""
+
+    days: int
+    open: bool
+    deadline: date | None = None
+    reason: str = ""
+
+
+class OrderFacts(BaseModel):
+    """Everything the prompt and the guards need to know about an order, computed once."""
+
+    today: date
+    status: OrderStatus | None = None
+    delivered: bool = False
+    days_since_delivery: int | None = Field(None, description="0 on the day of 签收")
+    no_reason_return: Window
+    quality_return: Window
+    quality_exchange: Window
+    excluded_items: list[str] = Field(default_factory=list, description="titles of items excluded from no-reason return")
+    no_reason_return_shipping: ShippingPayer
+    insurance_covers_return_shipping: bool = False
+    refund_within_days: int
+    can_refund_directly: bool = Field(False, description="paid but not shipped: cancel and refund")
+    ship_deadline: datetime | None = None
+    shipped_late: bool | None = None
+    compensation_limit_yuan: float
+    order_value_yuan: float = 0.0
+
+    def summary_lines(self) -> list[str]:
+        """Short Chinese facts for the prompt, one per line."""
+        lines = [f"今天: {self.today.isoformat()}"]
+        if self.status is None:
+            lines.append("买家未提供订单")
+        else:
+            lines.append(f"订单状态: {self.status.value}")
+        if self.days_since_delivery is not None:
+            lines.append(f"签收已 {self.days_since_delivery} 天")
+        lines.append(_window_line("7天无理由退货" if self.no_reason_return.days == 7 else
+                                  f"{self.no_reason_return.days}天无理由退货", self.no_reason_return))
+        if self.excluded_items:
+            lines.append("不支持无理由退货的商品: " + "、".join(self.excluded_items))
+        lines.append(_window_line(f"质量问题退货({self.quality_return.days}天)", self.quality_return))
+        lines.append(_window_line(f"质量问题换货({self.quality_exchange.days}天)", self.quality_exchange))
+        payer = "卖家" if self.no_reason_return_shipping == "seller" else "买家"
+        insurance = ",订单有运费险可抵扣买家寄回运费" if self.insurance_covers_return_shipping else ""
+        lines.append(f"无理由退货运费: {payer}承担{insurance};质量问题/错发漏发: 卖家承担来回运费")
+        lines.append(f"退款时效: 收到退货后 {self.refund_within_days} 天内原路退回")
+        if self.can_refund_directly:
+            lines.append("订单未发货: 可直接取消并退款")
+        lines.append(f"客服可主动补偿上限: {self.compensation_limit_yuan:g} 元,超出需升级主管")
+        return lines
+
+
+def _window_line(name: str, window: Window) -> str:
+    if window.open and window.deadline:
+        return f"{name}: 可以,截止 {window.deadline.isoformat()}"
+    if window.open:
+        return f"{name}: 可以({window.reason})"
+    return f"{name}: 不可以({window.reason})"
+
+
+def local_date(moment: datetime, zone: tzinfo) -> date:
+    """The calendar date of `moment` in the shop's zone (naive times are taken as shop-local)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(zone).date()
+
+
+def _window(days: int, delivered_on: date | None, today: date, status: OrderStatus | None) -> Window:
+    if status is None:
+        return Window(days=days, open=True, reason="无订单,按签收次日起算")
+    if delivered_on is None:
+        if status in (OrderStatus.unpaid, OrderStatus.paid, OrderStatus.shipped):
+            return Window(days=days, open=True, reason="尚未签收,签收次日起算")
+        return Window(days=days, open=False, reason=f"订单状态为 {status.value}")
+    deadline = delivered_on + timedelta(days=days)
+    if today <= deadline:
+        return Window(days=days, open=True, deadline=deadline, reason="")
+    return Window(days=days, open=False, deadline=deadline, reason=f"已于 {deadline.isoformat()} 截止")
+
+
+def compute_order_facts(
+    rules: ShopRules, order: Order | None, now: datetime, zone: tzinfo | None = None
+) -> OrderFacts:
+    """Apply a shop's rules to an order on a given day.
+
+    Args:
+        rules: The shop's effective rules.
+        order: The buyer's order, if the agent's tool sent one.
+        now: The moment that counts as "now" (fixes day counts).
+        zone: The shop's time zone (default Asia/Shanghai).
+    """
+    zone = zone or ZoneInfo("Asia/Shanghai")
+    today = local_date(now, zone)
+    status = order.status if order else None
+    delivered_on = local_date(order.delivered_at, zone) if order and order.delivered_at else None
+    excluded = [
+        item.title or item.sku
+        for item in (order.items if order else [])
+        if item.category and item.category in rules.no_reason_excluded_categories
+    ]
+    no_reason = _window(rules.no_reason_return_days, delivered_on, today, status)
+    if excluded and order and len(excluded) == len(order.items):
+        no_reason = no_reason.model_copy(update={"open": False, "reason": "商品类目不支持无理由退货"})
+    ship_deadline = None
+    shipped_late = None
+    if order and order.paid_at:
+        paid = order.paid_at if order.paid_at.tzinfo else order.paid_at.replace(tzinfo=zone)
+        ship_deadline = paid + timedelta(hours=rules.ship_within_hours)
+        if order.shipped_at:
+            shipped = order.shipped_at if order.shipped_at.tzinfo else order.shipped_at.replace(tzinfo=zone)
+            shipped_late = shipped > ship_deadline
+        elif order.status is OrderStatus.paid:
+            current = now if now.tzinfo else now.replace(tzinfo=zone)
+            shipped_late = current > ship_deadline
+    return OrderFacts(
+        today=today,
+        status=status,
+        delivered=delivered_on is not None,
+        days_since_delivery=(today - delivered_on).days if delivered_on else None,
+        no_reason_return=no_reason,
+        quality_return=_window(rules.quality_return_days, delivered_on, today, status),
+        quality_exchange=_window(rules.quality_exchange_days, delivered_on, today, status),
+        excluded_items=excluded,
+        no_reason_return_shipping=rules.no_reason_return_shipping,
+        insurance_covers_return_shipping=bool(order and order.shipping_insurance),
+        refund_within_days=rules.refund_within_days,
+        can_refund_directly=bool(order and order.status is OrderStatus.paid and not order.shipped_at),
+        ship_deadline=ship_deadline,
+        shipped_late=shipped_late,
+        compensation_limit_yuan=rules.compensation_limit_yuan,
+        order_value_yuan=sum(i.price * i.qty for i in order.items) if order else 0.0,
+    )
