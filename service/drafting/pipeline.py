@@ -1,0 +1,210 @@
+"""The drafting use case: facts → retrieval → deterministic + LLM drafts → guards → repair → rank."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import datetime, tzinfo
+
+from service.api.schemas import Citation, Draft, DraftRequest, DraftResponse, RetrievedChunk
+from service.drafting.composer import Composer
+from service.drafting.intents import AFTER_SALE, classify_intent
+from service.drafting.llm_client import LLMClient, LLMReply, parse_drafts
+from service.drafting.prompt import PromptLibrary
+from service.drafting.repair import apply_suggestions
+from service.errors import LLMError
+from service.guards.base import Turn
+from service.guards.checker import ReplyChecker
+from service.knowledge.base import KnowledgeBase, ShopKnowledge
+from service.knowledge.chunking import Chunk
+from service.policy.decision import decide
+from service.policy.facts import OrderFacts
+from service.policy.order import Order
+from service.retrieval.query import build_query
+from service.retrieval.retriever import Hit, Retriever
+
+log = logging.getLogger(__name__)
+
+
+def detect_language(conversation: list[Turn]) -> str:
+    """en when the latest customer turn has Latin letters and no Chinese, else zh."""
+    text = next((t.text for t in reversed(conversation) if t.role == "customer"), conversation[-1].text)
+    has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return "en" if not has_cjk and any(ch.isalpha() for ch in text) else "zh"
+
+
+class DraftingPipeline:
+    """Builds drafts for one request; never raises because the LLM failed (drafts come back degraded)."""
+
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        retriever: Retriever,
+        checker: ReplyChecker,
+        composer: Composer,
+        prompts: PromptLibrary,
+        llm: LLMClient | None,
+        *,
+        zone: tzinfo,
+        k: int = 6,
+        max_repairs: int = 2,
+    ) -> None:
+        self.knowledge = knowledge
+        self.retriever = retriever
+        self.checker = checker
+        self.composer = composer
+        self.prompts = prompts
+        self.llm = llm
+        self.zone = zone
+        self.k = k
+        self.max_repairs = max_repairs
+
+    def retrieve(self, shop_id: str, conversation: list[Turn], order: Order | None, intent: str) -> list[Hit]:
+        query = build_query(conversation, order)
+        hits = self.retriever.search(shop_id, query.text, self.k, boost_skus=query.boost_skus)
+        if intent in AFTER_SALE or intent in ("logistics", "invoice"):
+            seen = {h.chunk.chunk_id for h in hits}
+            policy = self.retriever.search(shop_id, query.text, 2, doc_types=["policy"], max_per_doc=1)
+            hits += [h for h in policy if h.chunk.chunk_id not in seen]
+        return hits
+
+    def draft(self, request: DraftRequest) -> DraftResponse:
+        timings: dict[str, float] = {}
+        started = clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now_ = time.perf_counter()
+            timings[name] = round((now_ - clock) * 1000, 2)
+            clock = now_
+
+        shop = self.knowledge.shop(request.shop_id)
+        now = request.now or datetime.now(self.zone)
+        facts = self.checker.facts(shop, request.order, now)
+        intent = classify_intent(request.conversation)
+        decision = decide(intent, facts)
+        lap("facts")
+        hits = self.retrieve(request.shop_id, request.conversation, request.order, intent)
+        chunks = [h.chunk for h in hits]
+        lap("retrieval")
+        language = detect_language(request.conversation)
+        product = self._product_title(shop, request.order, chunks)
+        query = build_query(request.conversation, request.order).text
+        composed = self.composer.compose(decision=decision, facts=facts, rules=shop.rules, query=query,
+                                         hits=chunks, product=product, language=language, n=2)
+        composer_drafts = [self._checked(shop, request, facts, d.text,
+                                         [Citation(doc_id=a, chunk_id=b) for a, b in d.citations], "composer")
+                           for d in composed]
+        lap("compose")
+        llm_drafts: list[Draft] = []
+        degraded_reason: str | None = None
+        usage: dict[str, float] = {}
+        if request.use_llm and self.llm is not None:
+            try:
+                llm_drafts, usage = self._llm_drafts(shop, request, facts, decision, hits, timings)
+            except LLMError as exc:
+                degraded_reason = f"LLM unavailable, deterministic drafts only: {exc}"
+                log.warning("drafts degraded: %s", exc)
+            lap("llm")
+        elif request.use_llm:
+            degraded_reason = "LLM is off; deterministic drafts only"
+        drafts = self._rank(llm_drafts, composer_drafts)[: request.n]
+        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        return DraftResponse(
+            request_id=uuid.uuid4().hex,
+            drafts=drafts,
+            order_facts=facts,
+            retrieved=[RetrievedChunk(doc_id=h.chunk.doc_id, chunk_id=h.chunk.chunk_id, title=h.chunk.title,
+                                      score=round(h.score, 5)) for h in hits],
+            model=self.llm.model_name if (self.llm and request.use_llm and llm_drafts) else "composer",
+            timings_ms=timings,
+            intent=intent,
+            decision=decision,
+            degraded=degraded_reason is not None,
+            degraded_reason=degraded_reason,
+            usage=usage,
+        )
+
+    @staticmethod
+    def _product_title(shop: ShopKnowledge, order: Order | None, chunks: list[Chunk]) -> str:
+        if order and order.items:
+            item = order.items[0]
+            found = shop.product_by_sku(item.sku)
+            return item.title or (found.title if found else item.sku)
+        return next((c.title for c in chunks if c.doc_type == "product"), "")
+
+    def _checked(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, text: str,
+                 citations: list[Citation], source: str) -> Draft:
+        """Guard a draft; a failing one is repaired with the guards' suggestions and checked again."""
+        now = request.now or datetime.now(self.zone)
+        result = self.checker.check(shop, text, now=now, order=request.order,
+                                    conversation=request.conversation, facts=facts)
+        repaired = False
+        if not result.passed:
+            fixed = apply_suggestions(text, result.violations)
+            if fixed != text:
+                second = self.checker.check(shop, fixed, now=now, order=request.order,
+                                            conversation=request.conversation, facts=facts)
+                if len(second.violations) < len(result.violations) or second.passed:
+                    text, result, repaired = fixed, second, True
+        return Draft(text=text, citations=citations, guard=result,
+                     source="llm" if source == "llm" else "composer", repaired=repaired)
+
+    def _llm_drafts(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, decision: str,
+                    hits: list[Hit], timings: dict[str, float]) -> tuple[list[Draft], dict[str, float]]:
+        assert self.llm is not None
+        system = self.prompts.render("draft_system.md")
+        user = self.prompts.render(
+            "draft_user.md", hits=[h.chunk for h in hits[: self.k]], facts_lines=facts.summary_lines(),
+            decision=decision, conversation=request.conversation[-6:], n=min(request.n, 3),
+        )
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        reply = self.llm.complete(messages)
+        usage = _usage(reply)
+        known = {h.chunk.chunk_id: h.chunk for h in hits}
+        drafts: list[Draft] = []
+        for parsed in parse_drafts(reply.text)[: request.n]:
+            citations = [Citation(doc_id=known[c].doc_id, chunk_id=c) for c in parsed.citations if c in known]
+            draft = self._checked(shop, request, facts, parsed.text, citations, "llm")
+            repairs = 0
+            while not draft.guard.passed and repairs < self.max_repairs:
+                repairs += 1
+                feedback = self.prompts.render("draft_repair.md", violations=draft.guard.violations,
+                                               reply=draft.text)
+                try:
+                    again = self.llm.complete([*messages, {"role": "assistant", "content": reply.text},
+                                               {"role": "user", "content": feedback}])
+                except LLMError:
+                    break
+                usage = _add_usage(usage, _usage(again))
+                fixed = parse_drafts(again.text)
+                if not fixed:
+                    break
+                candidate = self._checked(shop, request, facts, fixed[0].text, citations, "llm")
+                draft = candidate.model_copy(update={"repaired": True})
+            drafts.append(draft)
+        return drafts, usage
+
+    @staticmethod
+    def _rank(llm_drafts: list[Draft], composer_drafts: list[Draft]) -> list[Draft]:
+        """Passing drafts first (LLM and composer alternating); a failing draft never outranks a pass."""
+        ordered: list[Draft] = []
+        for passed in (True, False):
+            llm = [d for d in llm_drafts if d.guard.passed is passed]
+            comp = [d for d in composer_drafts if d.guard.passed is passed]
+            while llm or comp:
+                if llm:
+                    ordered.append(llm.pop(0))
+                if comp:
+                    ordered.append(comp.pop(0))
+        return ordered
+
+
+def _usage(reply: LLMReply) -> dict[str, float]:
+    return {"prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens,
+            "cost_usd": reply.cost_usd, "llm_latency_ms": round(reply.latency_ms, 1)}
+
+
+def _add_usage(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+    return {key: a.get(key, 0) + b.get(key, 0) for key in set(a) | set(b)}

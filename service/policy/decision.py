@@ -1,0 +1,50 @@
+"""The policy decision for a buyer's request: which path this shop's rules open for this order."""
+
+from __future__ import annotations
+
+from service.policy.facts import OrderFacts
+from service.policy.order import OrderStatus
+
+DECISIONS = (
+    "return_no_reason_open", "return_no_reason_closed", "return_no_reason_excluded", "quality_return",
+    "quality_exchange", "warranty_repair", "refund_unshipped", "reship_or_refund", "check_logistics",
+    "escalate", "decline_bargain", "invoice", "answer",
+)
+
+
+def _return_decision(facts: OrderFacts) -> str:
+    if facts.can_refund_directly:
+        return "refund_unshipped"
+    if facts.excluded_items:
+        return "return_no_reason_excluded"
+    return "return_no_reason_open" if facts.no_reason_return.open else "return_no_reason_closed"
+
+
+def _quality_decision(facts: OrderFacts) -> str:
+    if facts.quality_return.open:
+        return "quality_return"
+    if facts.quality_exchange.open:
+        return "quality_exchange"
+    return "warranty_repair"
+
+
+def decide(intent: str, facts: OrderFacts) -> str:
+    """Map the buyer's intent and the order facts to one decision of DECISIONS."""
+    if intent in ("injection", "compensation", "complaint"):
+        return "escalate"
+    if intent == "wrong_item":
+        return "reship_or_refund"
+    if intent == "quality":
+        return _quality_decision(facts)
+    if intent in ("cancel", "return"):
+        return _return_decision(facts)
+    if intent == "logistics":
+        shipped = facts.status in (OrderStatus.shipped, OrderStatus.paid)
+        return "check_logistics" if shipped else "answer"
+    if intent == "invoice":
+        return "invoice"
+    if intent == "warranty":
+        return "warranty_repair"
+    if intent == "bargain":
+        return "decline_bargain"
+    return "answer"
