@@ -22,9 +22,10 @@ from typing import Any, Protocol
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-import litellm  # noqa: E402 - the env var above must be set before litellm is imported
-from litellm.llms.custom_llm import CustomLLM, CustomLLMError  # noqa: E402
-from litellm.types.utils import Choices, Message, ModelResponse, Usage  # noqa: E402
+# The env var above must be set before litellm is first imported (else it fetches a cost map online).
+import litellm
+from litellm.llms.custom_llm import CustomLLM
+from litellm.types.utils import Choices, Message, ModelResponse, Usage
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,21 @@ DEFAULT_MAX_TOKENS = 256
 # OpenAI-style request params forwarded to llama.cpp's chat endpoint (others are dropped).
 _FORWARDED = ("temperature", "top_p", "top_k", "min_p", "seed", "stop", "response_format",
               "frequency_penalty", "presence_penalty")  # fmt: skip
+
+
+class LocalLLMError(Exception):
+    """The local model failed; litellm maps ``status_code`` to its exceptions (400 → BadRequestError).
+
+    Attributes:
+        status_code: HTTP-like status: 400 for a bad request (e.g. prompt longer than the context),
+            500 for a load or runtime failure.
+        message: What went wrong.
+    """
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
 
 
 class ChatServer(Protocol):
@@ -83,7 +99,7 @@ def xllamacpp_server(config: LocalModelConfig) -> ChatServer:
     try:
         server: ChatServer = xllamacpp.Server(params)
     except RuntimeError as exc:
-        raise CustomLLMError(500, f"cannot load local model {config.model_path}: {exc}") from exc
+        raise LocalLLMError(500, f"cannot load local model {config.model_path}: {exc}") from exc
     logger.info("local model %s loaded in %.1fs", config.model_path.name, time.monotonic() - started)
     return server
 
@@ -142,9 +158,13 @@ class LocalLLM(CustomLLM):
         reply = self.server().handle_chat_completions(request)
         if "error" in reply:
             error = reply["error"]
-            raise CustomLLMError(int(error.get("code", 500)), f"local model: {error.get('message', error)}")
+            message = error.get("message", error) if isinstance(error, dict) else error
+            code = int(error.get("code", 500)) if isinstance(error, dict) else 500
+            raise LocalLLMError(code, f"local model: {message}")
         response = to_model_response(reply, model_response, f"{PROVIDER}/{model}")
-        logger.debug("local completion in %.2fs, timings %s", time.monotonic() - started, reply.get("timings"))
+        logger.debug(
+            "local completion in %.2fs, timings %s", time.monotonic() - started, reply.get("timings")
+        )
         return response
 
     async def acompletion(  # type: ignore[override]
