@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
 from pydantic import BaseModel, Field
 
 from service.policy.order import Order, OrderStatus
@@ -80,6 +83,23 @@ def local_date(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
 
 
+STATUTORY_FILE = Path(__file__).with_name("data") / "statutory_exclusions.yaml"
+
+
+@lru_cache
+def statutory_excluded_categories(path: Path = STATUTORY_FILE) -> frozenset[str]:
+    """Categories the law excludes from no-reason return whatever the shop configures."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return frozenset(str(c) for c in data["categories"])
+
+
+def is_excluded_category(category: str, rules: ShopRules) -> bool:
+    """True when the shop's policy or the law excludes this category from no-reason return."""
+    return bool(category) and (
+        category in rules.no_reason_excluded_categories or category in statutory_excluded_categories()
+    )
+
+
 def _window(days: int, delivered_on: date | None, today: date, status: OrderStatus | None) -> Window:
     if status is None:
         return Window(days=days, open=True, reason="无订单,按签收次日起算")
@@ -111,7 +131,7 @@ def compute_order_facts(
     excluded = [
         item.title or item.sku
         for item in (order.items if order else [])
-        if item.category and item.category in rules.no_reason_excluded_categories
+        if is_excluded_category(item.category, rules)
     ]
     no_reason = _window(rules.no_reason_return_days, delivered_on, today, status)
     if excluded and order and len(excluded) == len(order.items):
