@@ -51,6 +51,8 @@ def build_services(settings: Settings, embedder: Embedder | None = None) -> Serv
     checker = ReplyChecker(default_runner(), zone)
     llm_settings = settings.effective_llm()
     llm = None if llm_settings.mode == "off" else LiteLLMClient(llm_settings, settings.data_dir)
+    if llm is not None:
+        llm.warm_up()
     pipeline = DraftingPipeline(
         knowledge, retriever, checker, Composer(settings.prompts_dir / "composer.yaml"),
         PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,

@@ -15,17 +15,21 @@ from service.policy.facts import OrderFacts
 from service.policy.rules import ShopRules
 from service.retrieval.lexical import char_ngrams
 
+# Guidelines are instructions for agents: they are cited, never pasted into a buyer's reply.
 _EVIDENCE_TYPES = {
-    "answer": ("product", "faq", "policy", "guideline"),
+    "answer": ("product", "faq", "policy"),
     "invoice": ("policy", "faq"),
     "warranty_repair": ("policy",),
-    "decline_bargain": ("guideline", "faq"),
+    "decline_bargain": ("faq",),
+    "check_logistics": ("policy", "guideline"),
 }
-_POLICY_DECISIONS = frozenset({
+# Decisions that rest on the shop's structured rules: cite the policy doc that sets them.
+_RULE_DECISIONS = frozenset({
     "return_no_reason_open", "return_no_reason_closed", "return_no_reason_excluded", "quality_return",
-    "quality_exchange", "warranty_repair", "refund_unshipped", "reship_or_refund", "escalate", "invoice",
-    "check_logistics",
+    "quality_exchange", "warranty_repair", "refund_unshipped", "reship_or_refund", "escalate",
 })
+_QUESTION_LINE = re.compile(r"^(问|q)\s*[::]", re.IGNORECASE)
+_ANSWER_PREFIX = re.compile(r"^(答|a)\s*[::]\s*", re.IGNORECASE)
 
 
 class ComposedDraft(BaseModel):
@@ -36,8 +40,14 @@ class ComposedDraft(BaseModel):
 
 
 def _lines(text: str) -> list[str]:
-    pieces = re.split(r"[\n。!?!?]+", text)
-    return [re.sub(r"^\s*[-*>#]+\s*", "", p).strip() for p in pieces if len(p.strip()) >= 4]
+    """Sentences and list items of a chunk; FAQ questions are dropped, answers kept."""
+    lines = []
+    for raw in re.split(r"[\n。!?!?]+", text):
+        line = re.sub(r"^\s*[-*>#]+\s*", "", raw).strip()
+        if len(line) < 4 or _QUESTION_LINE.match(line):
+            continue
+        lines.append(_ANSWER_PREFIX.sub("", line))
+    return lines
 
 
 def best_evidence(query: str, chunks: list[Chunk], max_lines: int = 2) -> tuple[str, Chunk | None]:
@@ -51,7 +61,9 @@ def best_evidence(query: str, chunks: list[Chunk], max_lines: int = 2) -> tuple[
             scored.append((overlap, line))
         scored.sort(key=lambda pair: -pair[0])
         top = [line for score, line in scored[:max_lines] if score > 0]
-        score = sum(s for s, _ in scored[:max_lines]) / (1 + 0.15 * rank)
+        # naming the product ("耳机") in the question should beat a better-worded line about another one
+        about = len(wanted & set(char_ngrams(f"{chunk.title} {chunk.category}")))
+        score = (sum(s for s, _ in scored[:max_lines]) + 2 * about) / (1 + 0.15 * rank)
         if top and score > best[0]:
             best = (score, top, chunk)
     if best[2] is None:
@@ -98,12 +110,14 @@ class Composer:
         citations: list[tuple[str, str]] = []
         if source is not None:
             citations.append((source.doc_id, source.chunk_id))
-        if decision in _POLICY_DECISIONS:
+        if decision in _RULE_DECISIONS:
             policy_docs = set(rules.sources.values())
             policy = next((c for c in hits if c.doc_id in policy_docs), None) or next(
                 (c for c in hits if c.doc_type == "policy"), None)
             if policy is not None and (policy.doc_id, policy.chunk_id) not in citations:
                 citations.append((policy.doc_id, policy.chunk_id))
+        if not product and source is not None and source.doc_type == "product":
+            product = source.title
         variables: dict[str, Any] = {
             "facts": facts, "rules": rules, "product": product, "evidence": evidence,
             "insurance": facts.insurance_covers_return_shipping, "limit": rules.compensation_limit_yuan,

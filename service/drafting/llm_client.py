@@ -87,6 +87,19 @@ class LiteLLMClient:
                     self._model = self.settings.model
             return self._model
 
+    def warm_up(self) -> None:
+        """Load the local model now (2-3 s holding the GIL) rather than inside the first request."""
+        if self.settings.mode != "local":
+            return
+        try:
+            self._resolve_model()
+            litellm = _import_litellm()
+            for item in litellm.custom_provider_map:
+                if item["provider"] == "kefu-local":
+                    item["custom_handler"].server()
+        except Exception as exc:  # a missing model must not stop the service: drafts degrade instead
+            log.warning("local LLM not loaded: %s", exc)
+
     def complete(self, messages: list[dict[str, str]], *, timeout_s: float | None = None) -> LLMReply:
         """One chat completion.
 

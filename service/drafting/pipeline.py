@@ -89,7 +89,7 @@ class DraftingPipeline:
         chunks = [h.chunk for h in hits]
         lap("retrieval")
         language = detect_language(request.conversation)
-        product = self._product_title(shop, request.order, chunks)
+        product = self._product_title(shop, request.order)
         query = build_query(request.conversation, request.order).text
         composed = self.composer.compose(decision=decision, facts=facts, rules=shop.rules, query=query,
                                          hits=chunks, product=product, language=language, n=2)
@@ -127,12 +127,12 @@ class DraftingPipeline:
         )
 
     @staticmethod
-    def _product_title(shop: ShopKnowledge, order: Order | None, chunks: list[Chunk]) -> str:
+    def _product_title(shop: ShopKnowledge, order: Order | None) -> str:
         if order and order.items:
             item = order.items[0]
             found = shop.product_by_sku(item.sku)
             return item.title or (found.title if found else item.sku)
-        return next((c.title for c in chunks if c.doc_type == "product"), "")
+        return ""  # without an order the composer names the product its evidence comes from
 
     def _checked(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, text: str,
                  citations: list[Citation], source: str) -> Draft:

@@ -34,6 +34,7 @@ class OrderFacts(BaseModel):
     quality_return: Window
     quality_exchange: Window
     excluded_items: list[str] = Field(default_factory=list, description="titles of items excluded from no-reason return")
+    excluded_categories: list[str] = Field(default_factory=list, description="their categories")
     no_reason_return_shipping: ShippingPayer
     insurance_covers_return_shipping: bool = False
     refund_within_days: int
@@ -133,6 +134,9 @@ def compute_order_facts(
         for item in (order.items if order else [])
         if is_excluded_category(item.category, rules)
     ]
+    excluded_categories = sorted({
+        item.category for item in (order.items if order else []) if is_excluded_category(item.category, rules)
+    })
     no_reason = _window(rules.no_reason_return_days, delivered_on, today, status)
     if excluded and order and len(excluded) == len(order.items):
         no_reason = no_reason.model_copy(update={"open": False, "reason": "商品类目不支持无理由退货"})
@@ -156,6 +160,7 @@ def compute_order_facts(
         quality_return=_window(rules.quality_return_days, delivered_on, today, status),
         quality_exchange=_window(rules.quality_exchange_days, delivered_on, today, status),
         excluded_items=excluded,
+        excluded_categories=excluded_categories,
         no_reason_return_shipping=rules.no_reason_return_shipping,
         insurance_covers_return_shipping=bool(order and order.shipping_insurance),
         refund_within_days=rules.refund_within_days,
