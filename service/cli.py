@@ -123,3 +123,80 @@ def eval_retrieval(path: Annotated[Path | None, typer.Argument(help="retrieval s
         report = run_retrieval_eval(path or PROJECT_ROOT / "evals" / "retrieval" / "demo.yaml",
                                     build_embedder(settings.embedding), Path(tmp))
     console.print(render_retrieval_report(report))
+
+
+@eval_app.command("run")
+def eval_run(
+    suite: Annotated[str, typer.Option(help="suite folder under evals/golden/ (or a path)")] = "demo",
+    model: Annotated[str | None, typer.Option(help="litellm model for drafts (as KEFU_LLM_MODEL)")] = None,
+    no_llm: Annotated[bool, typer.Option("--no-llm", help="deterministic drafts only (fast)")] = False,
+    server: Annotated[str | None, typer.Option(help="URL of a running kefu server (else in process)")] = None,
+    out: Annotated[Path | None, typer.Option(help="output folder (default: runs/<suite>-<time>)")] = None,
+    judge: Annotated[bool, typer.Option(help="also grade the top draft with the LLM judge")] = False,
+    judge_model: Annotated[str | None, typer.Option(help="litellm model for the judge")] = None,
+    limit: Annotated[int | None, typer.Option(help="at most N cases, spread over categories")] = None,
+    case: Annotated[list[str] | None, typer.Option(help="only case ids matching a glob (repeatable)")] = None,
+    thresholds: Annotated[Path | None, typer.Option(help="gates (default: evals/thresholds.yaml)")] = None,
+    gate: Annotated[bool, typer.Option(help="exit 1 when a threshold is missed")] = True,
+    verbose: bool = False,
+) -> None:
+    """Run a golden suite through the full pipeline, score it, write results.json and report.html."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from service.evaluation.golden import load_categories
+    from service.evaluation.golden_eval import GoldenRunOptions, run_golden_eval
+    from service.evaluation.html_report import write_report
+    from service.evaluation.results import CaseResult, save_run
+    from service.evaluation.thresholds import THRESHOLDS_FILE, check_thresholds, load_thresholds
+
+    _logging(verbose)
+    options = GoldenRunOptions(suite=suite, model=model, use_llm=not no_llm, server=server, judge=judge,
+                               judge_model=judge_model, limit=limit, cases=case or [])
+    gates = load_thresholds(thresholds or THRESHOLDS_FILE) if gate else None
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[last]}"))
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"eval {suite}", total=None, last="indexing…")
+
+        def started(total: int) -> None:
+            progress.update(task, total=total, last="")
+
+        def done(result: CaseResult) -> None:
+            mark = "error" if result.error else f"{result.decision}"
+            progress.update(task, advance=1, last=f"{result.case_id}: {mark}")
+
+        run = run_golden_eval(get_settings(), options, on_start=started, on_case=done)
+    target = out or PROJECT_ROOT / "runs" / f"{Path(suite).name}-{run.created_at:%Y%m%d-%H%M%S}"
+    save_run(run, target)
+    write_report(run, target, [c.name for c in load_categories()])
+    degraded = sum(c.degraded for c in run.cases)
+    console.print(f"[bold]{run.config.suite}[/] · {len(run.cases)} cases · model {run.config.model} · "
+                  f"{run.wall_s:.1f} s · {len(run.errors)} errors · degraded {degraded}")
+    for name, s in run.aggregates.overall.items():
+        console.print(f"  {name:<18} mean {s.mean:>9.3f}  p50 {s.p50:>9.3f}  p95 {s.p95:>9.3f}  n {s.n}")
+    console.print(f"results: {target / 'results.json'}\nreport:  {target / 'report.html'}")
+    if gates is not None:
+        verdicts = check_thresholds(run, gates)
+        for v in verdicts:
+            mark = "[green]PASS[/]" if v.passed else "[red]FAIL[/]"
+            actual = "-" if v.actual is None else f"{v.actual:.4g}"
+            console.print(f"  {mark} {v.metric} {actual} {v.bound} {v.note}")
+        if not all(v.passed for v in verdicts):
+            raise typer.Exit(1)
+
+
+@eval_app.command("compare")
+def eval_compare(
+    run_a: Annotated[Path, typer.Argument(help="baseline run folder (or its results.json)")],
+    run_b: Annotated[Path, typer.Argument(help="new run folder (or its results.json)")],
+    tolerance: Annotated[float, typer.Option(help="changes up to this much are noise")] = 0.05,
+    fail_on_regression: Annotated[bool, typer.Option(help="exit 1 when any case regressed")] = False,
+) -> None:
+    """List regressions and improvements case by case between two golden runs."""
+    from service.evaluation.compare import compare_runs, render_comparison
+    from service.evaluation.results import load_run
+
+    comparison = compare_runs(load_run(run_a), load_run(run_b), tolerance=tolerance)
+    console.print(render_comparison(comparison), highlight=False, markup=False)
+    if fail_on_regression and comparison.regressions:
+        raise typer.Exit(1)

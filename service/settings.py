@@ -72,9 +72,9 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Shanghai", description="Time zone for day counts when a time has none")
     retrieval_k: int = Field(6, description="Chunks retrieved per draft")
     drafts_n: int = Field(3, description="Drafts returned by default")
-    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)  # type: ignore[arg-type]
-    llm: LLMSettings = Field(default_factory=LLMSettings)  # type: ignore[arg-type]
-    guards: GuardSettings = Field(default_factory=GuardSettings)  # type: ignore[arg-type]
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    guards: GuardSettings = Field(default_factory=GuardSettings)
 
     # Env var names kept short for the ones users set most.
     llm_model_env: str | None = Field(

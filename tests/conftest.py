@@ -14,11 +14,11 @@ os.environ.setdefault("DISABLE_AIOHTTP_TRANSPORT", "True")
 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from service.app import create_app  # noqa: E402
-from service.container import Services, build_services  # noqa: E402
-from service.settings import PROJECT_ROOT, EmbeddingSettings, LLMSettings, Settings  # noqa: E402
+from service.app import create_app
+from service.container import Services, build_services
+from service.settings import PROJECT_ROOT, EmbeddingSettings, LLMSettings, Settings
 
 
 @pytest.fixture

@@ -8,8 +8,16 @@ from fastapi import APIRouter, Body, Response
 
 from service.api.deps import ServicesDep
 from service.api.schemas import (
-    DocInfo, DocList, DraftRequest, DraftResponse, GuardRequest, HitExplanation, PutDocResponse,
-    SearchHit, SearchRequest, SearchResponse,
+    DocInfo,
+    DocList,
+    DraftRequest,
+    DraftResponse,
+    GuardRequest,
+    HitExplanation,
+    PutDocResponse,
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
 )
 from service.guards.base import GuardResult
 

@@ -50,25 +50,31 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-def best_evidence(query: str, chunks: list[Chunk], max_lines: int = 2) -> tuple[str, Chunk | None]:
-    """The line(s) of the best chunk that share the most character n-grams with the query."""
+def best_evidence(query: str, chunks: list[Chunk], max_lines: int = 2) -> tuple[str, list[Chunk]]:
+    """The lines of the top chunks that share the most character n-grams with the query.
+
+    A line about the product the buyer names ("耳机") beats a better-worded line about another one,
+    and lines from higher-ranked chunks win ties. Returns the joined lines and the chunks they came from.
+    """
     wanted = set(char_ngrams(query))
-    best: tuple[float, list[str], Chunk | None] = (0.0, [], None)
-    for rank, chunk in enumerate(chunks):
-        scored = []
+    candidates: list[tuple[float, str, Chunk]] = []
+    for rank, chunk in enumerate(chunks[:4]):
+        about = len(wanted & set(char_ngrams(f"{chunk.title} {chunk.category}")))
         for line in _lines(chunk.text):
             overlap = len(wanted & set(char_ngrams(line)))
-            scored.append((overlap, line))
-        scored.sort(key=lambda pair: -pair[0])
-        top = [line for score, line in scored[:max_lines] if score > 0]
-        # naming the product ("耳机") in the question should beat a better-worded line about another one
-        about = len(wanted & set(char_ngrams(f"{chunk.title} {chunk.category}")))
-        score = (sum(s for s, _ in scored[:max_lines]) + 2 * about) / (1 + 0.15 * rank)
-        if top and score > best[0]:
-            best = (score, top, chunk)
-    if best[2] is None:
-        return "", None
-    return ";".join(best[1]).replace("::", ":") + "。", best[2]
+            if overlap:
+                candidates.append(((overlap + 2 * about) / (1 + 0.15 * rank), line, chunk))
+    candidates.sort(key=lambda item: -item[0])
+    picked = candidates[:max_lines]
+    if not picked:
+        return "", []
+    if len(picked) > 1 and picked[1][2].doc_id != picked[0][2].doc_id:
+        picked = picked[:1]  # two facts about two different products would confuse the buyer
+    sources: list[Chunk] = []
+    for _, _, chunk in picked:
+        if chunk not in sources:
+            sources.append(chunk)
+    return ";".join(line for _, line, _ in picked) + "。", sources
 
 
 class Composer:
@@ -101,23 +107,20 @@ class Composer:
         lang = language if language in self._templates else "zh"
         templates = self._templates[lang].get(decision) or self._templates[lang]["answer"]
         types = _EVIDENCE_TYPES.get(decision)
-        evidence, source = ("", None)
+        evidence, sources = "", list[Chunk]()
         if types:
-            evidence, source = best_evidence(query, [c for c in hits if c.doc_type in types])
+            evidence, sources = best_evidence(query, [c for c in hits if c.doc_type in types])
         if lang == "en" and evidence and not evidence.isascii():
-            evidence = ""  # a Chinese fact line inside an English reply reads badly; templates fall back
-            source = None
-        citations: list[tuple[str, str]] = []
-        if source is not None:
-            citations.append((source.doc_id, source.chunk_id))
+            evidence, sources = "", []  # a Chinese line reads badly in an English reply
+        citations: list[tuple[str, str]] = [(c.doc_id, c.chunk_id) for c in sources]
         if decision in _RULE_DECISIONS:
             policy_docs = set(rules.sources.values())
             policy = next((c for c in hits if c.doc_id in policy_docs), None) or next(
                 (c for c in hits if c.doc_type == "policy"), None)
             if policy is not None and (policy.doc_id, policy.chunk_id) not in citations:
                 citations.append((policy.doc_id, policy.chunk_id))
-        if not product and source is not None and source.doc_type == "product":
-            product = source.title
+        if not product and sources and sources[0].doc_type == "product":
+            product = sources[0].title
         variables: dict[str, Any] = {
             "facts": facts, "rules": rules, "product": product, "evidence": evidence,
             "insurance": facts.insurance_covers_return_shipping, "limit": rules.compensation_limit_yuan,

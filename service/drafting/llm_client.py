@@ -8,6 +8,8 @@ import os
 import re
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,6 +61,8 @@ class LiteLLMClient:
         self._data_dir = data_dir
         self._model: str | None = None
         self._lock = threading.Lock()
+        # One call at a time (the local model serves one anyway); lets us stop waiting at the deadline.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kefu-llm")
 
     @property
     def model_name(self) -> str:
@@ -109,12 +113,16 @@ class LiteLLMClient:
         litellm = _import_litellm()
         model = self._resolve_model()
         started = time.perf_counter()
+        timeout = timeout_s or self.settings.timeout_s
+        future: Future[Any] = self._executor.submit(
+            litellm.completion, model=model, messages=messages, max_tokens=self.settings.max_tokens,
+            temperature=self.settings.temperature, timeout=timeout, api_base=self.settings.api_base,
+            api_key=self.settings.api_key, num_retries=0,
+        )
         try:
-            response = litellm.completion(
-                model=model, messages=messages, max_tokens=self.settings.max_tokens,
-                temperature=self.settings.temperature, timeout=timeout_s or self.settings.timeout_s,
-                api_base=self.settings.api_base, api_key=self.settings.api_key, num_retries=0,
-            )
+            response = future.result(timeout=timeout)
+        except FutureTimeout as exc:
+            raise LLMError(f"no answer within {timeout:g} s") from exc
         except Exception as exc:  # litellm raises many provider-specific types
             raise LLMError(f"{type(exc).__name__}: {str(exc)[:300]}") from exc
         usage = getattr(response, "usage", None)

@@ -17,7 +17,6 @@ from service.errors import LLMError
 from service.guards.base import Turn
 from service.guards.checker import ReplyChecker
 from service.knowledge.base import KnowledgeBase, ShopKnowledge
-from service.knowledge.chunking import Chunk
 from service.policy.decision import decide
 from service.policy.facts import OrderFacts
 from service.policy.order import Order
@@ -25,6 +24,7 @@ from service.retrieval.query import build_query
 from service.retrieval.retriever import Hit, Retriever
 
 log = logging.getLogger(__name__)
+PROMPT_CHUNKS = 4  # a 1.5B model on 2 cores reads ~80 tokens/s: keep the prompt short
 
 
 def detect_language(conversation: list[Turn]) -> str:
@@ -102,7 +102,8 @@ class DraftingPipeline:
         usage: dict[str, float] = {}
         if request.use_llm and self.llm is not None:
             try:
-                llm_drafts, usage = self._llm_drafts(shop, request, facts, decision, hits, timings)
+                reference = composer_drafts[0].text if composer_drafts else ""
+                llm_drafts, usage = self._llm_drafts(shop, request, facts, reference, hits)
             except LLMError as exc:
                 degraded_reason = f"LLM unavailable, deterministic drafts only: {exc}"
                 log.warning("drafts degraded: %s", exc)
@@ -151,20 +152,25 @@ class DraftingPipeline:
         return Draft(text=text, citations=citations, guard=result,
                      source="llm" if source == "llm" else "composer", repaired=repaired)
 
-    def _llm_drafts(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, decision: str,
-                    hits: list[Hit], timings: dict[str, float]) -> tuple[list[Draft], dict[str, float]]:
+    def _llm_drafts(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, reference: str,
+                    hits: list[Hit]) -> tuple[list[Draft], dict[str, float]]:
+        """Drafts from the LLM, given the facts, the top chunks and the composer's correct draft to vary."""
         assert self.llm is not None
         system = self.prompts.render("draft_system.md")
         user = self.prompts.render(
-            "draft_user.md", hits=[h.chunk for h in hits[: self.k]], facts_lines=facts.summary_lines(),
-            decision=decision, conversation=request.conversation[-6:], n=min(request.n, 3),
+            "draft_user.md", hits=[h.chunk for h in hits[:PROMPT_CHUNKS]], facts_lines=facts.summary_lines(),
+            reference=reference, conversation=request.conversation[-6:], n=2,
         )
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
         reply = self.llm.complete(messages)
         usage = _usage(reply)
-        known = {h.chunk.chunk_id: h.chunk for h in hits}
+        known = self.retriever.index.shop(shop.shop_id).by_id  # cited ids must exist in this shop
         drafts: list[Draft] = []
+        seen: set[str] = set()
         for parsed in parse_drafts(reply.text)[: request.n]:
+            if parsed.text in seen:  # small models repeat themselves
+                continue
+            seen.add(parsed.text)
             citations = [Citation(doc_id=known[c].doc_id, chunk_id=c) for c in parsed.citations if c in known]
             draft = self._checked(shop, request, facts, parsed.text, citations, "llm")
             repairs = 0

@@ -8,7 +8,7 @@ import threading
 from pydantic import BaseModel, ConfigDict
 
 from service.errors import DocumentError, NotFoundError, UserError
-from service.knowledge.document import Document, DocType, parse_document, validate_id
+from service.knowledge.document import DocType, Document, parse_document, validate_id
 from service.knowledge.file_store import FileStore
 from service.knowledge.product_facts import ProductFacts, read_product_facts
 from service.policy.rules import ShopRules, effective_rules

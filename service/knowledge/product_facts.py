@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel
 
-from service.knowledge.document import Document, DocType
+from service.knowledge.document import DocType, Document
 
 _SPEC_HEADINGS = ("规格", "参数", "规格参数", "specs", "specifications")
 _SPEC_LINE_RE = re.compile(r"^\s*[-*]\s*([^:：]{1,30})\s*[:：]\s*(.+?)\s*$")

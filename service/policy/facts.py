@@ -33,7 +33,7 @@ class OrderFacts(BaseModel):
     no_reason_return: Window
     quality_return: Window
     quality_exchange: Window
-    excluded_items: list[str] = Field(default_factory=list, description="titles of items excluded from no-reason return")
+    excluded_items: list[str] = Field(default_factory=list, description="items excluded from no-reason return")
     excluded_categories: list[str] = Field(default_factory=list, description="their categories")
     no_reason_return_shipping: ShippingPayer
     insurance_covers_return_shipping: bool = False

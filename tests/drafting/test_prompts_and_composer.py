@@ -24,7 +24,7 @@ def test_every_prompt_renders_with_its_variables() -> None:
     chunk = Chunk(shop_id="s", doc_id="d", chunk_id="d#0", doc_type="faq", title="t", heading="h", text="x")
     variables = {
         "draft_system.md": {},
-        "draft_user.md": {"hits": [chunk], "facts_lines": facts.summary_lines(), "decision": "answer",
+        "draft_user.md": {"hits": [chunk], "facts_lines": facts.summary_lines(), "reference": "亲,您好",
                           "conversation": [Turn(role="customer", text="你好")], "n": 2},
         "draft_repair.md": {"violations": [], "reply": "r"},
     }
