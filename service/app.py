@@ -43,8 +43,11 @@ def create_app(settings: Settings | None = None,
                             content={"error": type(exc).__name__, "message": str(exc), "where": exc.where})
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"where": _location(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        if request.method == "PUT" and "/docs/" in request.url.path:
+            hint = "send the document text (YAML front matter + Markdown) with Content-Type: text/markdown"
+            errors = [{**e, "message": f"{e['message']}; {hint}"} for e in errors]
         summary = "; ".join(f"{e['where']}: {e['message']}" for e in errors[:5])
         return JSONResponse(status_code=422, content={"error": "ValidationError", "message": summary,
                                                       "errors": errors})

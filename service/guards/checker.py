@@ -32,7 +32,11 @@ class ReplyChecker:
         facts: OrderFacts | None = None,
     ) -> GuardResult:
         ctx = GuardContext(
-            reply=reply, shop=shop, facts=facts or self.facts(shop, order, now), order=order,
-            conversation=conversation or [], now=now,
+            reply=reply,
+            shop=shop,
+            facts=facts or self.facts(shop, order, now),
+            order=order,
+            conversation=conversation or [],
+            now=now,
         )
         return self.runner.check(ctx)

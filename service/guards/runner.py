@@ -26,6 +26,4 @@ class GuardRunner:
                     seen.add(key)
                     violations.append(violation)
         violations.sort(key=lambda v: (v.span[0], v.category.value))
-        return GuardResult(
-            passed=not any(v.severity is Severity.error for v in violations), violations=violations
-        )
+        return GuardResult(passed=not any(v.severity is Severity.error for v in violations), violations=violations)

@@ -1,0 +1,86 @@
+"""Guard latency per reply over the labelled set (evals/guards/*.yaml).
+
+Usage:
+    python bench/guard_latency.py [--repeat 5] [--json FILE] [paths ...]
+
+Each repeat runs the default guard runner over every labelled reply (contexts are built once,
+outside the timing). Prints p50/p99/max per repeat, the overall p50/p99, and p50/p99 per guard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from service.evaluation.guard_eval import build_context, load_cases, percentile
+from service.guards.registry import build_guards
+from service.guards.runner import GuardRunner
+from service.settings import PROJECT_ROOT
+
+
+def main() -> None:
+    """Time the default runner over the labelled set and print the numbers."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", type=Path, default=[PROJECT_ROOT / "evals" / "guards"])
+    parser.add_argument("--repeat", type=int, default=5, help="passes over the labelled set")
+    parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    args = parser.parse_args()
+
+    contexts = [build_context(case) for _, case in load_cases(args.paths)]
+    guards = build_guards()
+    runner = GuardRunner(guards)
+    runner.check(contexts[0])  # warm-up: first-call costs are not per-reply latency
+
+    overall: list[float] = []
+    passes = []
+    for index in range(args.repeat):
+        times = []
+        for ctx in contexts:
+            started = time.perf_counter()
+            runner.check(ctx)
+            times.append((time.perf_counter() - started) * 1000)
+        overall.extend(times)
+        passes.append(
+            {
+                "pass": index + 1,
+                "p50_ms": statistics.median(times),
+                "p99_ms": percentile(times, 99),
+                "max_ms": max(times),
+            }
+        )
+        print(
+            f"pass {index + 1}: {len(times)} replies  p50 {passes[-1]['p50_ms']:.2f} ms  "
+            f"p99 {passes[-1]['p99_ms']:.2f} ms  max {passes[-1]['max_ms']:.2f} ms"
+        )
+
+    per_guard = {}
+    for guard in guards:
+        times = []
+        for ctx in contexts:
+            started = time.perf_counter()
+            guard.check(ctx)
+            times.append((time.perf_counter() - started) * 1000)
+        per_guard[guard.name] = {"p50_ms": statistics.median(times), "p99_ms": percentile(times, 99)}
+    result = {
+        "replies": len(contexts),
+        "repeat": args.repeat,
+        "p50_ms": statistics.median(overall),
+        "p99_ms": percentile(overall, 99),
+        "passes": passes,
+        "per_guard": per_guard,
+    }
+    print(f"overall: p50 {result['p50_ms']:.2f} ms  p99 {result['p99_ms']:.2f} ms ({len(overall)} checks)")
+    for name, numbers in per_guard.items():
+        print(f"  {name:16} p50 {numbers['p50_ms']:.3f} ms  p99 {numbers['p99_ms']:.3f} ms")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

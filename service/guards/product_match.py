@@ -1,0 +1,189 @@
+"""Which of the shop's products a reply talks about: order items, SKUs, title words, tags, category."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.guards import text_scan
+from service.guards.base import GuardContext
+from service.knowledge.base import ShopKnowledge
+from service.knowledge.product_facts import ProductFacts
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]{2,}")
+_GENERIC = {"定制", "定制商品", "三季", "双人", "男女同款", "礼物", "轻量", "快充", "品牌"}
+_GENERIC_ASCII = {
+    "iphone",
+    "ipad",
+    "usb",
+    "mah",
+    "apple",
+    "airtag",
+    "macbook",
+    "lightning",
+    "mfi",
+    "android",
+    "pro",
+    "max",
+    "plus",
+    "type-c",
+    "usb-c",
+    "airpods",
+    "magsafe",
+    "qi",
+    "pd",
+    "gps",
+    "anc",
+    "tws",
+    "gan",
+    "qc",
+    "nfc",
+    "iphone 16",
+    "100w",
+}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A product named at a position of a text."""
+
+    product: ProductFacts
+    start: int
+    end: int
+    strong: bool
+    named: bool = True  # a category or title word ("耳机"), not only a tag ("防水")
+
+
+def _keywords(product: ProductFacts, tags: list[str]) -> tuple[list[str], list[str]]:
+    """(strong, weak) keywords: SKU and brand-like title words are strong; category, tags and title
+    words are weak."""
+    strong = [product.sku] if len(product.sku) >= 2 else []
+    strong += [
+        w
+        for w in _ASCII_WORD.findall(product.title)
+        if w.lower() not in _GENERIC_ASCII
+        and not re.fullmatch(r"IP[X\d]\d|\d+\w*", w, re.IGNORECASE)
+        and len(re.sub(r"[^A-Za-z]", "", w)) >= 3
+    ]
+    weak = [
+        t
+        for t in [product.category, *tags]
+        if t and t not in _GENERIC and len(t) >= 2 and t.lower() not in _GENERIC_ASCII
+    ]
+    weak += [run for run in _CJK_RUN.findall(product.title) if len(run) <= 4 and run not in _GENERIC]
+    return strong, weak
+
+
+_Entry = tuple[re.Pattern[str], ProductFacts, bool, bool]
+_INDEX: dict[int, tuple[ShopKnowledge, list[_Entry]]] = {}
+
+
+def _index(shop: ShopKnowledge) -> list[_Entry]:
+    """The shop's compiled product keywords, built once per ShopKnowledge object."""
+    cached = _INDEX.get(id(shop))
+    if cached is not None and cached[0] is shop:
+        return cached[1]
+    entries: list[_Entry] = []
+    for product in shop.products.values():
+        doc = shop.docs.get(product.doc_id)
+        strong, weak = _keywords(product, doc.meta.tags if doc else [])
+        for word, is_strong in [*((w, True) for w in strong), *((w, False) for w in weak)]:
+            escaped = re.escape(word)
+            pattern = rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])" if word.isascii() else escaped
+            named = is_strong or word == product.category or word in product.title
+            entries.append((re.compile(pattern, re.IGNORECASE), product, is_strong, named))
+    if len(_INDEX) > 32:
+        _INDEX.clear()
+    _INDEX[id(shop)] = (shop, entries)
+    return entries
+
+
+def find_mentions(text: str, shop: ShopKnowledge) -> list[Mention]:
+    """Every product mention in the text, in order (strong ones win at the same position)."""
+    found = [
+        Mention(product, match.start(), match.end(), strong, named)
+        for pattern, product, strong, named in _index(shop)
+        for match in pattern.finditer(text)
+    ]
+    found.sort(key=lambda m: (m.start, not m.strong))
+    return found
+
+
+def _unique(products: list[ProductFacts]) -> list[ProductFacts]:
+    seen: dict[str, ProductFacts] = {}
+    for product in products:
+        seen.setdefault(product.doc_id, product)
+    return list(seen.values())
+
+
+def _best(mentions: list[Mention]) -> list[ProductFacts]:
+    """The products named most specifically: any strong mention beats weak ones."""
+    strong = [m.product for m in mentions if m.strong]
+    return _unique(strong or [m.product for m in mentions])
+
+
+def order_products(ctx: GuardContext) -> list[ProductFacts]:
+    """The shop's products for the order's items (by SKU)."""
+    if ctx.order is None:
+        return []
+    products = [ctx.shop.product_by_sku(item.sku) for item in ctx.order.items]
+    return _unique([p for p in products if p is not None])
+
+
+def products_at(ctx: GuardContext, position: int, mentions: list[Mention] | None = None) -> list[ProductFacts]:
+    """Candidate products for a claim at `position` of the reply, most specific evidence first.
+
+    1. a product named by SKU or brand word before the claim (same sentence first);
+    2. the order's items; 3. a product the buyer named by SKU or brand word (latest message first);
+    4. a product named by a tag or category word before the claim; 5. the first product named after
+    the claim; 6. a tag or category word in the buyer's messages. Several candidates mean "not sure
+    which": a contradiction must then hold for all of them.
+    """
+    mentions = find_mentions(ctx.reply, ctx.shop) if mentions is None else mentions
+    before = [m for m in mentions if m.start <= position]
+    sentence_start = text_scan.sentence_bounds(ctx.reply, position)[0]
+    for group in ([m for m in before if m.start >= sentence_start], before):
+        strong = [m for m in group if m.strong]
+        if strong:
+            last = max(m.start for m in strong)
+            return _unique([m.product for m in strong if m.start >= last - 2])
+    ordered = order_products(ctx)
+    weak = _nearest_weak(before, sentence_start)
+    narrowed = [p for p in weak if p in ordered]
+    if narrowed:
+        return narrowed
+    if ordered:
+        return ordered
+    turns = [find_mentions(turn.text, ctx.shop) for turn in reversed(ctx.conversation)]
+    for found in turns:
+        if any(m.strong for m in found):
+            return _best(found)
+    if weak:
+        return weak
+    after = [m for m in mentions if m.start > position]
+    if after:
+        first = min(m.start for m in after)
+        return _best([m for m in after if m.start == first])
+    for found in turns:
+        if found:
+            return _best(found)
+    return []
+
+
+def _nearest_weak(before: list[Mention], sentence_start: int) -> list[ProductFacts]:
+    """Products named by category/title words (or, failing that, tags) nearest before a claim."""
+    if not before:
+        return []
+    group = [m for m in before if m.start >= sentence_start] or before
+    named = [m for m in group if m.named] or group
+    last = max(m.start for m in named)
+    return _unique([m.product for m in named if m.start >= last - 12])
+
+
+def context_products(ctx: GuardContext) -> list[ProductFacts]:
+    """The products the order and the buyer's messages are about (evidence besides the reply)."""
+    found = list(order_products(ctx))
+    for turn in ctx.conversation:
+        found += [m.product for m in find_mentions(turn.text, ctx.shop) if m.strong]
+    return _unique(found)

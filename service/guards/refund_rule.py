@@ -1,0 +1,267 @@
+"""refund_rule: return and refund claims checked against the shop's effective rules and the order.
+
+Claims (window lengths, eligibility today, excluded categories, who pays return shipping and
+运费险, quality return vs exchange windows, refund timing, unshipped orders, fees, day counts)
+are found by `refund_claims`; each is checked here against `ctx.shop.rules` and `ctx.facts`.
+Wrongly denying a right is as much a violation as wrongly granting one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from service.guards import text_scan
+from service.guards.base import GuardContext, Violation
+from service.guards.refund_claims import (
+    CLAIM_KINDS,
+    Claim,
+    RefundPatterns,
+    Route,
+    all_items_excluded,
+    excluded_items,
+    excluded_mentioned,
+    is_hypothetical,
+    route_for,
+    sentence_of,
+)
+from service.guards.refund_terms import RefundChecks, fmt_date
+from service.policy.facts import Window
+
+_STRICT = re.compile(r"只|仅|only")
+_EXCHANGE_KIND = re.compile(r"换")
+_RETURN_KIND = re.compile(r"退")
+
+
+class RefundRuleGuard(RefundChecks):
+    """Checks a reply's return/refund statements against the shop's rules and the order's facts."""
+
+    name = "refund_rule"
+
+    def __init__(self, data: dict[str, Any] | None = None, data_dir: Path | None = None) -> None:
+        super().__init__(RefundPatterns(data if data is not None else text_scan.load_data("refund_rule", data_dir)))
+
+    def check(self, ctx: GuardContext) -> list[Violation]:
+        """Every return/refund claim of the reply that the shop's rules or the order contradict."""
+        claims = {kind: [c for c in self.p.find(kind, ctx.reply) if not self._exempt(ctx, c)] for kind in CLAIM_KINDS}
+        out: list[Violation] = []
+        for check in (self._lengths, self._eligibility, self._shipping, self._timing_and_fees, self._dates):
+            out.extend(check(ctx, claims))
+        return _dedupe(out)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _exempt(self, ctx: GuardContext, claim: Claim) -> bool:
+        text = ctx.reply
+        if text_scan.is_quoted(text, claim.start):
+            return True
+        if claim.kind in ("window_length", "path_window", "refund_time", "closed", "deadline"):
+            start, end = sentence_of(text, claim.start)
+            if self.p.not_this_shop.search(text, start, end):
+                return True
+        window = 4 if claim.kind.startswith(("deny", "closed")) else 8
+        return text_scan.is_negated(text, claim.start, window=window)
+
+    # -- window lengths --------------------------------------------------------------------------
+    def _lengths(self, ctx: GuardContext, claims: dict[str, list[Claim]]) -> list[Violation]:
+        rules = ctx.shop.rules
+        out = []
+        for claim in claims["window_length"]:
+            n = claim.number()
+            if n is not None and n != rules.no_reason_return_days:
+                out.append(
+                    self._v(
+                        "window_length",
+                        "window_length",
+                        claim,
+                        self._replace_number(ctx, claim, rules.no_reason_return_days),
+                        days=rules.no_reason_return_days,
+                    )
+                )
+        lengths = claims["window_length"]
+        for claim in claims["path_window"]:
+            n = claim.number()
+            if n is None or any(c.start < claim.end and claim.start < c.end for c in lengths):
+                continue
+            expected = self._path_days(ctx, claim)
+            if n not in expected:
+                fix = next(iter(expected)) if len(expected) == 1 else None
+                out.append(
+                    self._v(
+                        "path_window",
+                        "path_window",
+                        claim,
+                        self._replace_number(ctx, claim, fix) if fix is not None else None,
+                        qr=rules.quality_return_days,
+                        qe=rules.quality_exchange_days,
+                    )
+                )
+        for claim in claims["count_start"]:
+            out.append(self._v("count_start", "count_start", claim))
+        for claim in claims["hours_limit"]:
+            n = claim.number()
+            if n is None or n < rules.no_reason_return_days * 24:
+                out.append(self._v("hours_limit", "hours_limit", claim, days=rules.no_reason_return_days))
+        return out
+
+    def _path_days(self, ctx: GuardContext, claim: Claim) -> set[int]:
+        rules = ctx.shop.rules
+        kind = claim.groups.get("kind", "")
+        start, end = sentence_of(ctx.reply, claim.start)
+        explicit = self.p.routes[Route.quality].search(ctx.reply, start, end) or "质量" in kind
+        is_exchange = bool(_EXCHANGE_KIND.search(kind))
+        is_return = bool(_RETURN_KIND.search(kind))
+        if explicit:
+            if is_exchange and not is_return:
+                strict = _STRICT.search(ctx.reply, start, end)
+                return (
+                    {rules.quality_exchange_days}
+                    if strict
+                    else {rules.quality_return_days, rules.quality_exchange_days}
+                )
+            if is_exchange:
+                return {rules.quality_return_days, rules.quality_exchange_days}
+            return {rules.quality_return_days}
+        base = {rules.no_reason_return_days, rules.quality_return_days}
+        return base | {rules.quality_exchange_days} if is_exchange else base
+
+    # -- eligibility: denials and grants -----------------------------------------------------------
+    def _eligibility(self, ctx: GuardContext, claims: dict[str, list[Claim]]) -> list[Violation]:
+        facts = ctx.facts
+        out: list[Violation] = []
+        for claim in claims["deny_all"]:
+            start, end = sentence_of(ctx.reply, claim.start)
+            if not self.p.escalation.search(ctx.reply, start, end):
+                out.append(self._v("wrong_denial", "deny_all", claim))
+        for kind in ("deny_return", "deny_exchange", "deny_cancel"):
+            for claim in claims[kind]:
+                out.extend(self._denial(ctx, claim))
+        for claim in claims["grant_return"]:
+            out.extend(self._grant(ctx, claim))
+        for claim in claims["closed"]:
+            window, name = self._claimed_window(ctx, claim)
+            if window is None or is_hypothetical(ctx, self.p, claim.start) or facts.days_since_delivery is None:
+                continue
+            n = claim.number()
+            false_claim = window.open if n is None else facts.days_since_delivery <= n
+            if false_claim and (n is None or window.open or "kind" not in claim.groups):
+                out.append(
+                    self._v(
+                        "closed_claim",
+                        "closed_false",
+                        claim,
+                        day=facts.days_since_delivery,
+                        window=name,
+                        deadline=fmt_date(window.deadline),
+                    )
+                )
+        return out
+
+    def _denial(self, ctx: GuardContext, claim: Claim) -> list[Violation]:
+        facts = ctx.facts
+        route = route_for(ctx, self.p, claim.start)
+        start, end = sentence_of(ctx.reply, claim.start)
+        if route is Route.cancel:
+            return [self._v("unshipped_refund", "deny_cancel", claim)]
+        if claim.kind == "deny_cancel" or is_hypothetical(ctx, self.p, claim.start):
+            return []
+        if route is Route.wrong_item:
+            return [self._v("wrong_denial", "deny_all", claim)]
+        if route is Route.quality:
+            if claim.kind == "deny_exchange" and facts.quality_exchange.open:
+                return [
+                    self._v(
+                        "quality_denial",
+                        "deny_quality_exchange",
+                        claim,
+                        qe=ctx.shop.rules.quality_exchange_days,
+                        deadline=fmt_date(facts.quality_exchange.deadline),
+                    )
+                ]
+            if claim.kind == "deny_return" and facts.quality_return.open:
+                return [
+                    self._v(
+                        "quality_denial",
+                        "deny_quality_return",
+                        claim,
+                        qr=ctx.shop.rules.quality_return_days,
+                        deadline=fmt_date(facts.quality_return.deadline),
+                    )
+                ]
+            return []
+        if claim.kind != "deny_return" or self.p.not_complete.search(ctx.reply, start, end):
+            return []
+        excluded = all_items_excluded(ctx, self.p) or excluded_mentioned(ctx, self.p, start, end)
+        if facts.no_reason_return.open and not excluded:
+            return [
+                self._v(
+                    "wrong_denial",
+                    "deny_open_no_reason",
+                    claim,
+                    day=_day(facts.days_since_delivery),
+                    days=ctx.shop.rules.no_reason_return_days,
+                    deadline=fmt_date(facts.no_reason_return.deadline),
+                )
+            ]
+        return []
+
+    def _grant(self, ctx: GuardContext, claim: Claim) -> list[Violation]:
+        facts = ctx.facts
+        route = route_for(ctx, self.p, claim.start)
+        if route in (Route.cancel, Route.wrong_item) or (ctx.order and ctx.order.status.value == "refunding"):
+            return []
+        start, end = sentence_of(ctx.reply, claim.start)
+        clause_start, _ = text_scan.clause_bounds(ctx.reply, claim.start)
+        statement = _window_statement(ctx.reply[clause_start : claim.end])
+        hypothetical = is_hypothetical(ctx, self.p, claim.start)
+        if route is Route.quality:
+            if not facts.quality_return.open and not statement and not hypothetical:
+                return [self._v("quality_grant", "grant_quality_closed", claim, qr=ctx.shop.rules.quality_return_days)]
+            return []
+        if all_items_excluded(ctx, self.p) or excluded_mentioned(ctx, self.p, start, end):
+            items = "、".join(excluded_items(ctx, self.p)) or "该商品"
+            return [self._v("excluded_grant", "grant_excluded", claim, items=items)]
+        if not facts.no_reason_return.open and not statement and not hypothetical:
+            reason = facts.no_reason_return.reason or "无理由退货期已过"
+            return [self._v("wrong_grant", "grant_closed_no_reason", claim, reason=reason)]
+        return []
+
+    def _claimed_window(self, ctx: GuardContext, claim: Claim) -> tuple[Window | None, str]:
+        facts = ctx.facts
+        if ctx.order is None:
+            return None, ""
+        kind = claim.groups.get("kind", "")
+        route = route_for(ctx, self.p, claim.start)
+        if "换" in kind:
+            return facts.quality_exchange, "质量问题换货期"
+        if "质量" in kind or (route is Route.quality and "无理由" not in kind):
+            return facts.quality_return, "质量问题退货期"
+        if route in (Route.cancel, Route.wrong_item):
+            return None, ""
+        return facts.no_reason_return, "无理由退货期"
+
+
+_WINDOW_STATEMENT = re.compile(rf"(?P<pre>.{{0,3}}?)(?<![第\d]){text_scan.NUM}\s*(?:个)?天(?:内|之内|以内)")
+
+
+def _window_statement(text: str) -> bool:
+    """Whether the text states the rule ("15天内可以退") rather than this order's state ("还在7天内")."""
+    for match in _WINDOW_STATEMENT.finditer(text):
+        if not re.search(
+            r"还|仍|已|都过", text[max(0, match.start("pre") - 2) : match.start() + len(match.group("pre"))]
+        ):
+            return True
+    return False
+
+
+def _day(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+def _dedupe(violations: list[Violation]) -> list[Violation]:
+    """One violation per overlapping span and rule."""
+    kept: list[Violation] = []
+    for v in sorted(violations, key=lambda v: (v.span[0], -(v.span[1] - v.span[0]))):
+        if not any(k.rule == v.rule and k.span[0] < v.span[1] and v.span[0] < k.span[1] for k in kept):
+            kept.append(v)
+    return kept
