@@ -11,6 +11,7 @@ from service.drafting.llm_client import LiteLLMClient
 from service.drafting.pipeline import DraftingPipeline
 from service.drafting.prompt import PromptLibrary
 from service.guards.checker import ReplyChecker
+from service.guards.llm_judge import LLMJudgeGuard
 from service.guards.registry import default_runner
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.file_store import FileStore
@@ -48,11 +49,15 @@ def build_services(settings: Settings, embedder: Embedder | None = None) -> Serv
                  report.shop_id, len(report.added), len(report.updated), len(report.removed),
                  report.unchanged, report.chunks)
     retriever = Retriever(index)
-    checker = ReplyChecker(default_runner(), zone)
     llm_settings = settings.effective_llm()
     llm = None if llm_settings.mode == "off" else LiteLLMClient(llm_settings, settings.data_dir)
     if llm is not None:
         llm.warm_up()
+    judge = None
+    if settings.guards.llm_judge and llm is not None:
+        judge = LLMJudgeGuard(llm.model_string(), api_base=llm_settings.api_base, api_key=llm_settings.api_key,
+                              template_path=settings.prompts_dir / "guard_judge.md", timeout_s=llm_settings.timeout_s)
+    checker = ReplyChecker(default_runner(judge), zone)
     pipeline = DraftingPipeline(
         knowledge, retriever, checker, Composer(settings.prompts_dir / "composer.yaml"),
         PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,

@@ -73,6 +73,10 @@ class LiteLLMClient:
     def local_model_path(self) -> Path:
         return self.settings.local_model_path or self._data_dir / "models" / LOCAL_MODEL_FILE
 
+    def model_string(self) -> str:
+        """The model string litellm is called with (registers the local provider if needed)."""
+        return self._resolve_model()
+
     def _resolve_model(self) -> str:
         with self._lock:
             if self._model is None:
