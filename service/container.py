@@ -59,7 +59,7 @@ def build_services(settings: Settings, embedder: Embedder | None = None) -> Serv
                               template_path=settings.prompts_dir / "guard_judge.md", timeout_s=llm_settings.timeout_s)
     checker = ReplyChecker(default_runner(judge), zone)
     pipeline = DraftingPipeline(
-        knowledge, retriever, checker, Composer(settings.prompts_dir / "composer.yaml"),
+        knowledge, retriever, checker, Composer(settings.prompts_dir / "composer.yaml", embedder),
         PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,
         max_repairs=settings.guards.max_repairs,
     )

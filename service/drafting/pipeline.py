@@ -91,7 +91,7 @@ class DraftingPipeline:
         language = detect_language(request.conversation)
         product = self._product_title(shop, request.order)
         query = build_query(request.conversation, request.order).text
-        composed = self.composer.compose(decision=decision, facts=facts, rules=shop.rules, query=query,
+        composed = self.composer.compose(decision=decision, intent=intent, facts=facts, rules=shop.rules, query=query,
                                          hits=chunks, product=product, language=language, n=2)
         composer_drafts = [self._checked(shop, request, facts, d.text,
                                          [Citation(doc_id=a, chunk_id=b) for a, b in d.citations], "composer")

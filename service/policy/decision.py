@@ -30,17 +30,20 @@ def _quality_decision(facts: OrderFacts) -> str:
 
 def decide(intent: str, facts: OrderFacts) -> str:
     """Map the buyer's intent and the order facts to one decision of DECISIONS."""
-    if intent in ("injection", "compensation", "complaint"):
+    if facts.status is OrderStatus.closed and intent in ("return", "cancel"):
+        return "answer"  # the order is closed (refunded): tell where the money stands
+    if intent in ("compensation", "escalation", "complaint"):
         return "escalate"
-    if intent == "wrong_item":
+    if intent in ("wrong_item", "lost_parcel"):
         return "reship_or_refund"
     if intent == "quality":
         return _quality_decision(facts)
     if intent in ("cancel", "return"):
         return _return_decision(facts)
     if intent == "logistics":
-        shipped = facts.status in (OrderStatus.shipped, OrderStatus.paid)
-        return "check_logistics" if shipped else "answer"
+        # a buyer with an order in transit, or one marked delivered that never arrived: check with the courier
+        in_flight = facts.status in (OrderStatus.shipped, OrderStatus.paid, OrderStatus.delivered)
+        return "check_logistics" if in_flight else "answer"
     if intent == "invoice":
         return "invoice"
     if intent == "warranty":
