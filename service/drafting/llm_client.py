@@ -149,7 +149,16 @@ class ParsedDraft(BaseModel):
     citations: list[str]
 
 
+MIN_DRAFT_CHARS = 8  # shorter "drafts" are echoes of the format ("回复", "回复1"), not replies
+_PLACEHOLDER = re.compile(r"^[<\[(]?(回复|答复|reply|text)\s*\d*[>\])]?$", re.IGNORECASE)
+
+
 def parse_drafts(text: str) -> list[ParsedDraft]:
+    """Usable drafts from the model's output; placeholders and fragments are dropped."""
+    return [d for d in _parse(text) if len(d.text) >= MIN_DRAFT_CHARS and not _PLACEHOLDER.match(d.text)]
+
+
+def _parse(text: str) -> list[ParsedDraft]:
     """Drafts from the model's output: the JSON it was asked for, or lenient fallbacks."""
     cleaned = re.sub(r"^```(?:json)?|```$", "", text.strip(), flags=re.MULTILINE).strip()
     start, end = cleaned.find("{"), cleaned.rfind("}")

@@ -13,7 +13,7 @@ from service.drafting.intents import AFTER_SALE, classify_intent
 from service.drafting.llm_client import LLMClient, LLMReply, parse_drafts
 from service.drafting.prompt import PromptLibrary
 from service.drafting.repair import apply_suggestions
-from service.errors import LLMError
+from service.errors import LLMError, TemplateMissingVariables
 from service.guards.base import Turn
 from service.guards.checker import ReplyChecker
 from service.knowledge.base import KnowledgeBase, ShopKnowledge
@@ -104,7 +104,7 @@ class DraftingPipeline:
             try:
                 reference = composer_drafts[0].text if composer_drafts else ""
                 llm_drafts, usage = self._llm_drafts(shop, request, facts, reference, hits)
-            except LLMError as exc:
+            except (LLMError, TemplateMissingVariables) as exc:  # drafts come back degraded, never a 500
                 degraded_reason = f"LLM unavailable, deterministic drafts only: {exc}"
                 log.warning("drafts degraded: %s", exc)
             lap("llm")

@@ -55,3 +55,8 @@ def test_parse_drafts_reads_json_and_falls_back_to_lines() -> None:
     assert [p.text for p in parsed] == ["您好", "亲亲"] and parsed[0].citations == ["a#1"]
     assert [p.text for p in parse_drafts("1. 亲,您好,这款耳机支持防水\n2. 您好,支持的哦亲")] == [
         "亲,您好,这款耳机支持防水", "您好,支持的哦亲"]
+
+
+def test_parse_drafts_drops_format_echoes_and_fragments() -> None:
+    parsed = parse_drafts('{"drafts":[{"text":"回复1"},{"text":"回复"},{"text":"亲,您好,签收7天内可以退货的哦"}]}')
+    assert [p.text for p in parsed] == ["亲,您好,签收7天内可以退货的哦"]
