@@ -75,6 +75,7 @@ def search(request: SearchRequest, services: ServicesDep) -> SearchResponse:
             score=round(h.score, 6),
             explain=HitExplanation(fused_score=h.score, dense_score=h.dense_score, dense_rank=h.dense_rank,
                                    lexical_score=h.lexical_score, lexical_rank=h.lexical_rank,
+                                   profile_score=h.profile_score, profile_rank=h.profile_rank,
                                    boosted=h.boosted) if request.explain else None,
         )
         for h in hits

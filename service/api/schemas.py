@@ -39,6 +39,8 @@ class HitExplanation(BaseModel):
     dense_rank: int | None
     lexical_score: float | None
     lexical_rank: int | None
+    profile_score: float | None = Field(None, description="match of the query against the doc's title/sku/tags")
+    profile_rank: int | None = None
     boosted: bool
 
 

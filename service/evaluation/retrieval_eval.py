@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.errors import UserError
+from service.evaluation.shops import shop_root
 from service.guards.base import Turn
-from service.knowledge.document import Document, DocType
+from service.knowledge.document import DocType, Document
 from service.knowledge.file_store import FileStore
-from service.policy.order import Order, OrderItem, OrderStatus
+from service.policy.order import Order
 from service.retrieval.embeddings import Embedder
-from service.retrieval.index import KnowledgeIndex
-from service.retrieval.query import build_query
-from service.retrieval.retriever import Retriever, RetrieverConfig
+from service.retrieval.index import IndexOptions, KnowledgeIndex
+from service.retrieval.query import SearchQuery, build_query
+from service.retrieval.retriever import RETRIEVERS, Retriever, RetrieverConfig
 from service.retrieval.vector_store import ChromaVectorStore
-from service.settings import PROJECT_ROOT
 
-SHOP_ROOTS = (PROJECT_ROOT / "knowledge", PROJECT_ROOT / "evals" / "shops")
 DEPTH = 10  # hits looked at for MRR; recall@5 reads the first five
+QueryBuilder = Callable[[list[Turn], Order | None], SearchQuery]
 
 
 class RetrievalCase(BaseModel):
@@ -56,8 +57,8 @@ class Mode(BaseModel):
 MODES = (
     Mode(name="dense", retrievers=("dense",), boost=False),
     Mode(name="lexical", retrievers=("lexical",), boost=False),
-    Mode(name="fused-no-boost", retrievers=("dense", "lexical"), boost=False),
-    Mode(name="fused", retrievers=("dense", "lexical"), boost=True),
+    Mode(name="fused-no-order", retrievers=RETRIEVERS, boost=False),  # order boost off
+    Mode(name="fused", retrievers=RETRIEVERS, boost=True),
 )
 
 
@@ -108,14 +109,6 @@ def _metrics(ranks: list[int | None]) -> Metrics:
     )
 
 
-def find_shop_root(shop: str, roots: tuple[Path, ...] = SHOP_ROOTS) -> Path:
-    """The folder holding `<shop>/` (knowledge/ first, then evals/shops/)."""
-    for root in roots:
-        if (root / shop).is_dir():
-            return root
-    raise UserError(f"shop `{shop}` not found in {', '.join(str(r) for r in roots)}")
-
-
 def case_order(skus: list[str], docs: list[Document]) -> Order | None:
     """An order holding the case's SKUs, titles and categories taken from the product docs."""
     if not skus:
@@ -124,26 +117,40 @@ def case_order(skus: list[str], docs: list[Document]) -> Order | None:
     items = []
     for sku in skus:
         meta = products.get(sku.lower())
-        items.append(OrderItem(sku=sku, title=meta.title if meta else "",
-                               category=(meta.category or "") if meta else "",
-                               price=(meta.price or 0) if meta else 0))
-    return Order(status=OrderStatus.delivered, items=items)
+        item: dict[str, object] = {"sku": sku}
+        if meta:
+            item |= {"title": meta.title, "category": meta.category or "", "price": meta.price or 0}
+        items.append(item)
+    return Order.model_validate({"status": "delivered", "items": items})
 
 
 def evaluate(retriever: Retriever, shop: str, cases: list[RetrievalCase], docs: list[Document],
-             modes: tuple[Mode, ...] = MODES) -> tuple[list[ModeResult], float]:
-    """Run every case through every mode; also returns the fused search p50 in ms."""
+             modes: tuple[Mode, ...] = MODES, *, build: QueryBuilder = build_query,
+             max_per_doc: int = 2) -> tuple[list[ModeResult], float]:
+    """Run every case through every mode; also returns the fused search p50 in ms.
+
+    Args:
+        retriever: What to evaluate.
+        shop: The shop the cases ask.
+        cases: The labelled cases.
+        docs: The shop's documents (the cases' orders take product titles from them).
+        modes: Retriever combinations to score.
+        build: Turns a case's conversation and order into the search query.
+        max_per_doc: Per-document cap of the searches (the API's default).
+    """
+    queries = {case.id: build([*case.history, Turn(role="customer", text=case.query)],
+                              case_order(case.order_skus, docs)) for case in cases}
     results: list[ModeResult] = []
     timings: list[float] = []
     for mode in modes:
         ranks: dict[str, int | None] = {}
         misses: list[Miss] = []
         for case in cases:
-            conversation = [*case.history, Turn(role="customer", text=case.query)]
-            query = build_query(conversation, case_order(case.order_skus, docs))
+            query = queries[case.id]
             started = time.perf_counter()
             hits = retriever.search(shop, query.text, DEPTH, retrievers=mode.retrievers,
-                                    boost_skus=query.boost_skus if mode.boost else ())
+                                    boost_skus=query.boost_skus if mode.boost else (),
+                                    max_per_doc=max_per_doc)
             if mode.name == "fused":
                 timings.append((time.perf_counter() - started) * 1000)
             rank = next((i for i, h in enumerate(hits, start=1) if h.chunk.doc_id in case.relevant), None)
@@ -161,9 +168,21 @@ def evaluate(retriever: Retriever, shop: str, cases: list[RetrievalCase], docs: 
     return results, round(timings[len(timings) // 2], 2) if timings else 0.0
 
 
+def load_set(path: Path, data_dir: Path,
+             shop_roots: list[Path] | None = None) -> tuple[RetrievalSet, list[Document]]:
+    """A retrieval set and its shop's documents."""
+    data = RetrievalSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    store = FileStore(shop_root(data.shop, shop_roots), data_dir / "history")
+    docs, errors = store.load_shop(data.shop)
+    if errors:
+        raise UserError(f"shop `{data.shop}` has invalid documents: {'; '.join(map(str, errors))}")
+    return data, docs
+
+
 def run_retrieval_eval(path: Path, embedder: Embedder, data_dir: Path, *,
                        config: RetrieverConfig | None = None,
-                       shop_roots: tuple[Path, ...] = SHOP_ROOTS) -> RetrievalReport:
+                       index_options: IndexOptions | None = None,
+                       shop_roots: list[Path] | None = None) -> RetrievalReport:
     """Index the set's shop into a Chroma store under `data_dir` and score every case.
 
     Args:
@@ -171,14 +190,11 @@ def run_retrieval_eval(path: Path, embedder: Embedder, data_dir: Path, *,
         embedder: The dense model to evaluate.
         data_dir: Where the vector store lives (reused incrementally between runs).
         config: Retriever settings to evaluate (defaults: the service's).
-        shop_roots: Folders searched for the shop's documents.
+        index_options: What to index (defaults: the service's).
+        shop_roots: Folders searched for the shop's documents (default: knowledge/, evals/shops/).
     """
-    data = RetrievalSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    store = FileStore(find_shop_root(data.shop, shop_roots), data_dir / "history")
-    docs, errors = store.load_shop(data.shop)
-    if errors:
-        raise UserError(f"shop `{data.shop}` has invalid documents: {'; '.join(map(str, errors))}")
-    index = KnowledgeIndex(embedder, ChromaVectorStore(data_dir / "chroma", embedder.name))
+    data, docs = load_set(path, data_dir, shop_roots)
+    index = KnowledgeIndex(embedder, ChromaVectorStore(data_dir / "chroma", embedder.name), index_options)
     started = time.perf_counter()
     sync = index.sync_shop(data.shop, docs)
     index_seconds = time.perf_counter() - started

