@@ -51,8 +51,8 @@ def test_composer_has_a_template_for_every_decision_and_uses_the_shops_numbers(d
 
 
 def test_parse_drafts_reads_json_and_falls_back_to_lines() -> None:
-    parsed = parse_drafts('```json\n{"drafts":[{"text":"您好","citations":["a#1"]},{"text":"亲亲","citations":[]}]}\n```')
-    assert [p.text for p in parsed] == ["您好", "亲亲"] and parsed[0].citations == ["a#1"]
+    parsed = parse_drafts('```json\n{"drafts":[{"text":"您好,可以退的哦亲","citations":["a#1"]},{"text":"亲亲,支持无理由退货","citations":[]}]}\n```')
+    assert [p.text for p in parsed] == ["您好,可以退的哦亲", "亲亲,支持无理由退货"] and parsed[0].citations == ["a#1"]
     assert [p.text for p in parse_drafts("1. 亲,您好,这款耳机支持防水\n2. 您好,支持的哦亲")] == [
         "亲,您好,这款耳机支持防水", "您好,支持的哦亲"]
 
