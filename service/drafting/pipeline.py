@@ -20,7 +20,7 @@ from service.knowledge.base import KnowledgeBase, ShopKnowledge
 from service.policy.decision import decide
 from service.policy.facts import OrderFacts
 from service.policy.order import Order
-from service.retrieval.query import build_query
+from service.retrieval.query import SearchQuery, build_query
 from service.retrieval.retriever import Hit, Retriever
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,8 @@ class DraftingPipeline:
         self.k = k
         self.max_repairs = max_repairs
 
-    def retrieve(self, shop_id: str, conversation: list[Turn], order: Order | None, intent: str) -> list[Hit]:
-        query = build_query(conversation, order)
+    def retrieve(self, shop_id: str, query: SearchQuery, intent: str) -> list[Hit]:
+        """Top chunks for the query; after-sale questions always see the shop's policy too."""
         hits = self.retriever.search(shop_id, query.text, self.k, boost_skus=query.boost_skus)
         if intent in AFTER_SALE or intent in ("logistics", "invoice"):
             seen = {h.chunk.chunk_id for h in hits}
@@ -85,15 +85,16 @@ class DraftingPipeline:
         intent = classify_intent(request.conversation)
         decision = decide(intent, facts)
         lap("facts")
-        hits = self.retrieve(request.shop_id, request.conversation, request.order, intent)
+        query = build_query(request.conversation, request.order)
+        hits = self.retrieve(request.shop_id, query, intent)
         chunks = [h.chunk for h in hits]
         lap("retrieval")
         language = detect_language(request.conversation)
         product = self._product_title(shop, request.order)
-        query = build_query(request.conversation, request.order).text
-        composed = self.composer.compose(decision=decision, intent=intent, facts=facts, rules=shop.rules, query=query,
+        composed = self.composer.compose(decision=decision, intent=intent, facts=facts, rules=shop.rules,
+                                         query=query.text,
                                          hits=chunks, product=product, language=language, n=2)
-        composer_drafts = [self._checked(shop, request, facts, d.text,
+        composer_drafts = [self._checked(shop, request, facts, now, d.text,
                                          [Citation(doc_id=a, chunk_id=b) for a, b in d.citations], "composer")
                            for d in composed]
         lap("compose")
@@ -103,7 +104,7 @@ class DraftingPipeline:
         if request.use_llm and self.llm is not None:
             try:
                 reference = composer_drafts[0].text if composer_drafts else ""
-                llm_drafts, usage = self._llm_drafts(shop, request, facts, reference, hits)
+                llm_drafts, usage = self._llm_drafts(shop, request, facts, now, reference, hits)
             except (LLMError, TemplateMissingVariables) as exc:  # drafts come back degraded, never a 500
                 degraded_reason = f"LLM unavailable, deterministic drafts only: {exc}"
                 log.warning("drafts degraded: %s", exc)
@@ -135,10 +136,9 @@ class DraftingPipeline:
             return item.title or (found.title if found else item.sku)
         return ""  # without an order the composer names the product its evidence comes from
 
-    def _checked(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, text: str,
+    def _checked(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, now: datetime, text: str,
                  citations: list[Citation], source: str) -> Draft:
         """Guard a draft; a failing one is repaired with the guards' suggestions and checked again."""
-        now = request.now or datetime.now(self.zone)
         result = self.checker.check(shop, text, now=now, order=request.order,
                                     conversation=request.conversation, facts=facts)
         repaired = False
@@ -152,8 +152,8 @@ class DraftingPipeline:
         return Draft(text=text, citations=citations, guard=result,
                      source="llm" if source == "llm" else "composer", repaired=repaired)
 
-    def _llm_drafts(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, reference: str,
-                    hits: list[Hit]) -> tuple[list[Draft], dict[str, float]]:
+    def _llm_drafts(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, now: datetime,
+                    reference: str, hits: list[Hit]) -> tuple[list[Draft], dict[str, float]]:
         """Drafts from the LLM, given the facts, the top chunks and the composer's correct draft to vary."""
         assert self.llm is not None
         system = self.prompts.render("draft_system.md")
@@ -172,7 +172,7 @@ class DraftingPipeline:
                 continue
             seen.add(parsed.text)
             citations = [Citation(doc_id=known[c].doc_id, chunk_id=c) for c in parsed.citations if c in known]
-            draft = self._checked(shop, request, facts, parsed.text, citations, "llm")
+            draft = self._checked(shop, request, facts, now, parsed.text, citations, "llm")
             repairs = 0
             while not draft.guard.passed and repairs < self.max_repairs:
                 repairs += 1
@@ -187,7 +187,7 @@ class DraftingPipeline:
                 fixed = parse_drafts(again.text)
                 if not fixed:
                     break
-                candidate = self._checked(shop, request, facts, fixed[0].text, citations, "llm")
+                candidate = self._checked(shop, request, facts, now, fixed[0].text, citations, "llm")
                 draft = candidate.model_copy(update={"repaired": True})
             drafts.append(draft)
         return drafts, usage
