@@ -31,7 +31,8 @@ class Quantity:
 class QuantityParser:
     """Finds number+unit quantities for the dimensions of `units` (unit → factor to base)."""
 
-    def __init__(self, units: dict[str, dict[str, float]]) -> None:
+    def __init__(self, units: dict[str, dict[str, float]], digits_only: list[str] | None = None) -> None:
+        self.digits_only = set(digits_only or [])
         self.factors: dict[str, tuple[str, float]] = {}
         for dim, table in units.items():
             for unit, factor in table.items():
@@ -75,6 +76,8 @@ class QuantityParser:
         unit = match.group("unit")
         dim, factor = self.factors[unit]
         if unit == "度" and not (degrees or match.group("neg") == "零下"):
+            return None
+        if unit in self.digits_only and not match.group("a")[0].isdigit():
             return None
         after = match.string[match.end() : match.end() + 2]
         if unit in ("月", "个月") and re.match(r"\d|份", after):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from service.guards import text_scan
 from service.guards.base import GuardContext
@@ -72,7 +73,16 @@ def _keywords(product: ProductFacts, tags: list[str]) -> tuple[list[str], list[s
         if t and t not in _GENERIC and len(t) >= 2 and t.lower() not in _GENERIC_ASCII
     ]
     weak += [run for run in _CJK_RUN.findall(product.title) if len(run) <= 4 and run not in _GENERIC]
-    return strong, weak
+    aliases = _english_aliases()
+    weak += [alias for word in list(weak) for alias in aliases.get(word, [])]
+    return strong, list(dict.fromkeys(weak))
+
+
+@lru_cache(maxsize=1)
+def _english_aliases() -> dict[str, list[str]]:
+    """English names of category/tag words (`data/product_match.yaml`)."""
+    aliases: dict[str, list[str]] = text_scan.load_data("product_match").get("english_aliases", {})
+    return aliases
 
 
 _Entry = tuple[re.Pattern[str], ProductFacts, bool, bool]

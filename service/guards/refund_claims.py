@@ -24,6 +24,7 @@ CLAIM_KINDS = (
     "deny_exchange",
     "deny_cancel",
     "grant_return",
+    "grant_exchange",
     "buyer_pays",
     "seller_pays",
     "insurance_denied",

@@ -23,6 +23,7 @@ from service.guards.refund_claims import (
     excluded_items,
     excluded_mentioned,
     is_hypothetical,
+    known_route,
     route_for,
     sentence_of,
 )
@@ -138,12 +139,28 @@ class RefundRuleGuard(RefundChecks):
                 out.extend(self._denial(ctx, claim))
         for claim in claims["grant_return"]:
             out.extend(self._grant(ctx, claim))
+        for claim in claims["grant_exchange"]:
+            out.extend(self._grant_exchange(ctx, claim))
+        denials = [c for kind in ("deny_all", "deny_return", "deny_exchange") for c in claims[kind]]
         for claim in claims["closed"]:
             window, name = self._claimed_window(ctx, claim)
             if window is None or is_hypothetical(ctx, self.p, claim.start) or facts.days_since_delivery is None:
                 continue
             n = claim.number()
             false_claim = window.open if n is None else facts.days_since_delivery <= n
+            if not false_claim and n is not None and window.open and _same_sentence(ctx.reply, claim, denials):
+                # "超过7天了,没法退": the day count is right, but the refusal uses a window that is not the shop's
+                out.append(
+                    self._v(
+                        "closed_claim",
+                        "closed_denial",
+                        claim,
+                        day=facts.days_since_delivery,
+                        window=name,
+                        deadline=fmt_date(window.deadline),
+                    )
+                )
+                continue
             if false_claim and (n is None or window.open or "kind" not in claim.groups):
                 out.append(
                     self._v(
@@ -226,6 +243,19 @@ class RefundRuleGuard(RefundChecks):
             return [self._v("wrong_grant", "grant_closed_no_reason", claim, reason=reason)]
         return []
 
+    def _grant_exchange(self, ctx: GuardContext, claim: Claim) -> list[Violation]:
+        """An exchange granted after the exchange window; wrong items and unsaid no-reason swaps aside."""
+        facts = ctx.facts
+        if ctx.order is None or facts.days_since_delivery is None or facts.quality_exchange.open:
+            return []
+        route = known_route(ctx, self.p, claim.start)
+        if route in (Route.cancel, Route.wrong_item) or (route is Route.no_reason and facts.no_reason_return.open):
+            return []
+        clause_start, _ = text_scan.clause_bounds(ctx.reply, claim.start)
+        if _window_statement(ctx.reply[clause_start : claim.end]) or is_hypothetical(ctx, self.p, claim.start):
+            return []
+        return [self._v("exchange_grant", "grant_exchange_closed", claim, qe=ctx.shop.rules.quality_exchange_days)]
+
     def _claimed_window(self, ctx: GuardContext, claim: Claim) -> tuple[Window | None, str]:
         facts = ctx.facts
         if ctx.order is None:
@@ -252,6 +282,11 @@ def _window_statement(text: str) -> bool:
         ):
             return True
     return False
+
+
+def _same_sentence(text: str, claim: Claim, others: list[Claim]) -> bool:
+    start, end = sentence_of(text, claim.start)
+    return any(start <= other.start < end for other in others)
 
 
 def _day(value: int | None) -> str:

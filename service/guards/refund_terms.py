@@ -6,6 +6,7 @@ eligibility checks on top.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from service.guards import text_scan
@@ -21,7 +22,18 @@ from service.guards.refund_claims import (
 )
 from service.policy.facts import Window
 
-_UNIT_DAYS = {"小时": 1 / 24, "hours": 1 / 24, "周": 7, "星期": 7, "个月": 30}
+# 5 working days can span a weekend: 7 calendar days
+_UNIT_DAYS = {
+    "小时": 1 / 24,
+    "hours": 1 / 24,
+    "周": 7,
+    "星期": 7,
+    "个月": 30,
+    "工作日": 7 / 5,
+    "business days": 7 / 5,
+    "working days": 7 / 5,
+}
+_EXCHANGE = re.compile(r"换(?:一|个|件|台|只|双|套|新|货)|更换|exchange|replace")
 
 
 class RefundChecks:
@@ -81,6 +93,8 @@ class RefundChecks:
                 continue  # the shop's leg (补发, 寄出新的) says nothing about the return leg
             # unknown path ("这次运费我们出" after an apology): say nothing
             said = known_route(ctx, self.p, claim.start)
+            if said is Route.no_reason and self._quality_exchange(ctx, sentence_start, sentence_end):
+                continue  # "质量问题…(不能无理由退)…给您换一件,来回运费我们出": the exchange's shipping
             if said is Route.no_reason and rules.no_reason_return_shipping == "buyer":
                 insurance = "(这单有运费险,可由运费险理赔)" if ctx.facts.insurance_covers_return_shipping else ""
                 out.append(self._v("return_shipping", "seller_pays_no_reason", claim, insurance=insurance))
@@ -91,6 +105,12 @@ class RefundChecks:
                     key = "insurance_denied" if insured else "insurance_claimed"
                     out.append(self._v("shipping_insurance", key, claim))
         return out
+
+    def _quality_exchange(self, ctx: GuardContext, start: int, end: int) -> bool:
+        """The sentence is about exchanging an item with a quality problem."""
+        return bool(
+            self.p.routes[Route.quality].search(ctx.reply, start, end) and _EXCHANGE.search(ctx.reply, start, end)
+        )
 
     # -- refund timing and fees --------------------------------------------------------------------
     def _timing_and_fees(self, ctx: GuardContext, claims: dict[str, list[Claim]]) -> list[Violation]:

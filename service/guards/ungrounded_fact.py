@@ -18,6 +18,7 @@ from service.guards.base import Category, GuardContext, Violation
 from service.guards.fact_values import Quantity, QuantityParser, matches, segments
 from service.guards.product_features import FeatureReader, ProductFeatures, claim_polarity
 from service.guards.product_match import Mention, context_products, find_mentions, products_at
+from service.guards.spec_compare import SpecComparer
 from service.knowledge.product_facts import ProductFacts
 
 _THRESHOLD_BEFORE = re.compile(
@@ -51,7 +52,8 @@ class UngroundedFactGuard:
 
     def __init__(self, data: dict[str, Any] | None = None, data_dir: Path | None = None) -> None:
         data = data if data is not None else text_scan.load_data("ungrounded_fact", data_dir)
-        self.parser = QuantityParser(data["units"])
+        self.parser = QuantityParser(data["units"], data.get("digits_only_units"))
+        self.specs = SpecComparer(data, self.parser)
         self.unit_only = set(data["unit_only_dimensions"])
         self.attributes = [
             Attribute(name, _words(spec["words"]), tuple(spec["keys"]), tuple(spec["dimensions"]))
@@ -89,8 +91,27 @@ class UngroundedFactGuard:
                     continue
                 out.extend(self._numbers(ctx, mentions, start, end, attrs))
                 out.extend(self._features(ctx, mentions, start, end))
+                out.extend(self._generic(ctx, mentions, start, end))
         out.extend(self._size_chart(ctx, mentions))
-        return out
+        return _one_per_span(out)
+
+    # -- any spec line (spec_compare) ---------------------------------------------------------------
+    def _generic(self, ctx: GuardContext, mentions: list[Mention], start: int, end: int) -> list[Violation]:
+        """Numbers and exclusive terms compared with every spec line of the product(s) talked about."""
+        hits = self.specs.clause_hits(ctx, mentions, start, end, lambda q: self._exempt(ctx.reply, q, end))
+        return [
+            self._v(
+                ctx,
+                "number",
+                "number",
+                (hit.start, hit.end),
+                title=hit.product.title,
+                attribute=hit.key,
+                spec=f"{hit.key}: {hit.value}",
+                claimed=hit.claimed,
+            )
+            for hit in hits
+        ]
 
     # -- numbers ----------------------------------------------------------------------------------
     def _numbers(
@@ -342,6 +363,14 @@ def _contradicts(features: ProductFeatures, name: str, says_has: bool, boxed: bo
             return True
         return boxed and features.has_box_list and name not in features.box and not features.has(name)
     return name in features.positive and not features.lacks(name)
+
+
+def _one_per_span(violations: list[Violation]) -> list[Violation]:
+    kept: list[Violation] = []
+    for v in violations:
+        if not any(k.span[0] < v.span[1] and v.span[0] < k.span[1] for k in kept):
+            kept.append(v)
+    return kept
 
 
 def _unique_products(products: list[ProductFacts]) -> list[ProductFacts]:

@@ -140,6 +140,33 @@ tags: [充电宝]
 - 重量: 420 g
 - 包装清单: 充电宝, 充电线, 说明书 (不含充电头)
 """,
+    "cup": """---
+id: cup
+type: product
+title: 儿童吸管杯 SipKid
+sku: SK1
+category: 水杯
+price: 79
+tags: [水杯, 吸管杯]
+---
+## 规格
+- 容量: 350 ml
+- 材质: 杯身 不锈钢, 吸管 硅胶
+- 适用年龄: 1-6 岁
+""",
+    "fan": """---
+id: fan
+type: product
+title: 手持小风扇 BreezeMini
+sku: FM3
+category: 风扇
+price: 59
+tags: [风扇, 小风扇]
+---
+## 规格
+- 电池: 3 节 7 号电池(不含)
+- 噪音: 30 dB
+""",
 }
 
 
