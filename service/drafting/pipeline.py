@@ -24,7 +24,8 @@ from service.retrieval.query import SearchQuery, build_query
 from service.retrieval.retriever import Hit, Retriever
 
 log = logging.getLogger(__name__)
-PROMPT_CHUNKS = 4  # a 1.5B model on 2 cores reads ~80 tokens/s: keep the prompt short
+PROMPT_CHUNKS = 3  # a 1.5B model on 2 cores reads ~80 tokens/s: keep the prompt short
+INFO_DECISIONS = frozenset({"answer", "decline_bargain", "invoice"})  # order facts add nothing without an order
 
 
 def detect_language(conversation: list[Turn]) -> str:
@@ -104,7 +105,7 @@ class DraftingPipeline:
         if request.use_llm and self.llm is not None:
             try:
                 reference = composer_drafts[0].text if composer_drafts else ""
-                llm_drafts, usage = self._llm_drafts(shop, request, facts, now, reference, hits)
+                llm_drafts, usage = self._llm_drafts(shop, request, facts, now, decision, reference, hits)
             except (LLMError, TemplateMissingVariables) as exc:  # drafts come back degraded, never a 500
                 degraded_reason = f"LLM unavailable, deterministic drafts only: {exc}"
                 log.warning("drafts degraded: %s", exc)
@@ -153,12 +154,13 @@ class DraftingPipeline:
                      source="llm" if source == "llm" else "composer", repaired=repaired)
 
     def _llm_drafts(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, now: datetime,
-                    reference: str, hits: list[Hit]) -> tuple[list[Draft], dict[str, float]]:
+                    decision: str, reference: str, hits: list[Hit]) -> tuple[list[Draft], dict[str, float]]:
         """Drafts from the LLM, given the facts, the top chunks and the composer's correct draft to vary."""
         assert self.llm is not None
         system = self.prompts.render("draft_system.md")
         user = self.prompts.render(
-            "draft_user.md", hits=[h.chunk for h in hits[:PROMPT_CHUNKS]], facts_lines=facts.summary_lines(),
+            "draft_user.md", hits=[h.chunk for h in hits[:PROMPT_CHUNKS]],
+            facts_lines=facts.summary_lines() if request.order or decision not in INFO_DECISIONS else [],
             reference=reference, conversation=request.conversation[-6:], n=2,
         )
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
