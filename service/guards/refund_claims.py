@@ -38,6 +38,9 @@ CLAIM_KINDS = (
     "deadline",
 )
 _NOT_A = re.compile(r"(不是|不属于|不算|并非|没有|非|无)$")
+_ANAPHORA = re.compile(
+    r"\s*(?:in (?:that|this|which) case|if so|那样的话|这样的话|这种情况下?|那种情况下?|那么|此时)", re.IGNORECASE
+)
 _EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "five": 5, "seven": 7, "ten": 10, "fifteen": 15, "thirty": 30}
 
 
@@ -136,6 +139,13 @@ def known_route(ctx: GuardContext, patterns: RefundPatterns, pos: int) -> Route 
     text = ctx.reply
     for start, end in (text_scan.clause_bounds(text, pos), sentence_of(text, pos)):
         found = _route_in(patterns, text, start, end, pos)
+        if found:
+            return found
+    start, _ = sentence_of(text, pos)
+    if start > 0 and _ANAPHORA.match(text, start):
+        # "...our no-reason return; in that case the postage is on you": the previous sentence's path
+        previous_start, previous_end = sentence_of(text, start - 1)
+        found = _route_in(patterns, text, previous_start, previous_end, previous_end)
         if found:
             return found
     customer = [t.text for t in ctx.conversation if t.role == "customer"]

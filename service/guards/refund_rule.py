@@ -33,6 +33,7 @@ from service.policy.facts import Window
 _STRICT = re.compile(r"只|仅|only")
 _EXCHANGE_KIND = re.compile(r"换")
 _RETURN_KIND = re.compile(r"退")
+_NO_REASON = re.compile(r"无理由|无条件|no[- ]reason|no[- ]questions?|hassle[- ]free", re.IGNORECASE)
 
 
 class RefundRuleGuard(RefundChecks):
@@ -69,6 +70,19 @@ class RefundRuleGuard(RefundChecks):
         out = []
         for claim in claims["window_length"]:
             n = claim.number()
+            if n is not None and self._quality_window(ctx, claim):
+                # "if it has a defect, you can return it within 15 days": the quality path's window
+                if n not in (rules.quality_return_days, rules.quality_exchange_days):
+                    out.append(
+                        self._v(
+                            "path_window",
+                            "path_window",
+                            claim,
+                            qr=rules.quality_return_days,
+                            qe=rules.quality_exchange_days,
+                        )
+                    )
+                continue
             if n is not None and n != rules.no_reason_return_days:
                 out.append(
                     self._v(
@@ -105,16 +119,32 @@ class RefundRuleGuard(RefundChecks):
                 out.append(self._v("hours_limit", "hours_limit", claim, days=rules.no_reason_return_days))
         return out
 
+    def _quality_window(self, ctx: GuardContext, claim: Claim) -> bool:
+        """A window stated without "no-reason" wording ("returns within 15 days") in a sentence about a defect."""
+        if _NO_REASON.search(ctx.reply, claim.start, claim.end):
+            return False
+        start, end = sentence_of(ctx.reply, claim.start)
+        return bool(
+            self.p.routes[Route.quality].search(ctx.reply, start, end)
+            and not self.p.routes[Route.no_reason].search(ctx.reply, start, end)
+        )
+
     def _path_days(self, ctx: GuardContext, claim: Claim) -> set[int]:
         rules = ctx.shop.rules
         kind = claim.groups.get("kind", "")
         start, end = sentence_of(ctx.reply, claim.start)
-        explicit = self.p.routes[Route.quality].search(ctx.reply, start, end) or "质量" in kind
+        # "超过15天就不能换" states a limit: the route may come from the buyer's messages too
+        limit = "limit" in claim.groups
+        explicit = (
+            self.p.routes[Route.quality].search(ctx.reply, start, end)
+            or "质量" in kind
+            or (limit and known_route(ctx, self.p, claim.start) is Route.quality)
+        )
         is_exchange = bool(_EXCHANGE_KIND.search(kind))
         is_return = bool(_RETURN_KIND.search(kind))
         if explicit:
             if is_exchange and not is_return:
-                strict = _STRICT.search(ctx.reply, start, end)
+                strict = limit or _STRICT.search(ctx.reply, start, end)
                 return (
                     {rules.quality_exchange_days}
                     if strict
@@ -208,7 +238,11 @@ class RefundRuleGuard(RefundChecks):
             return []
         if claim.kind != "deny_return" or self.p.not_complete.search(ctx.reply, start, end):
             return []
-        excluded = all_items_excluded(ctx, self.p) or excluded_mentioned(ctx, self.p, start, end)
+        # the order's items decide: "扫地机是定制类商品" does not make an ordinary item excluded
+        known_items = bool(ctx.order and ctx.order.items)
+        excluded = all_items_excluded(ctx, self.p) or (
+            (not known_items or bool(excluded_items(ctx, self.p))) and excluded_mentioned(ctx, self.p, start, end)
+        )
         if facts.no_reason_return.open and not excluded:
             return [
                 self._v(

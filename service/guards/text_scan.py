@@ -18,7 +18,10 @@ import yaml
 DATA_DIR = Path(__file__).parent / "data"
 
 _CLAUSE_SEP = re.compile(r"[,，。!！?？;；\n~～…]|[:：](?!\d)|(?<!\d)[.](?!\d)|\.(?=\s)|\s-\s")
-_SENTENCE_SEP = re.compile(r"[。!！?？;；\n]|\.(?=\s|$)(?<!\d\.)")
+# "it's now day 12. If ..." ends a sentence; a list marker at a line start ("1. If ...") does not
+_SENTENCE_SEP = re.compile(
+    r"[。!！?？;；\n]|\.(?=\s|$)(?<!\d\.)|(?:(?<=[ \ta-zA-Z]\d)|(?<=[ \t]\d\d)|(?<=\d\d\d))\.(?=\s+[A-Z])"
+)
 _QUOTE_PAIRS = (("“", "”"), ("「", "」"), ("『", "』"), ('"', '"'), ("‘", "’"))
 _CN_DIGITS = {
     "零": 0,
