@@ -156,10 +156,26 @@ def known_route(ctx: GuardContext, patterns: RefundPatterns, pos: int) -> Route 
     return _route_in(patterns, text, 0, len(text), pos)
 
 
+# "超过7天就不能无理由退货" states the rule, it does not refuse this order ("已经超过7天了" does)
+_RULE_CONDITION = re.compile(
+    r"(?<!已)(?<!已经)(?:超过|超出|过了)\s*(?P<n>\d+|[一二三四五六七八九十两]+)\s*(?:个)?(?:自然)?[天日]"
+    r"(?:后|以后|之后)?\s*(?:就|则|便|后|以后|之后)"
+)
+
+
 def is_hypothetical(ctx: GuardContext, patterns: RefundPatterns, pos: int) -> bool:
-    """A 如果/若/if condition earlier in the sentence: the claim is not about this order's state."""
-    start, _ = sentence_of(ctx.reply, pos)
-    return bool(patterns.conditional.search(ctx.reply, start, pos))
+    """The claim is not about this order's state: a 如果/若/if condition, or the shop's own window
+    stated as a rule ("超过7天就不能退" with the shop's 7 days) earlier in the sentence."""
+    start, end = sentence_of(ctx.reply, pos)
+    if patterns.conditional.search(ctx.reply, start, pos):
+        return True
+    rules = ctx.shop.rules
+    windows = {rules.no_reason_return_days, rules.quality_return_days, rules.quality_exchange_days}
+    for match in _RULE_CONDITION.finditer(ctx.reply, start, end):
+        token = match.group("n")
+        if (int(token) if token.isdigit() else text_scan.parse_cn_number(token)) in windows:
+            return True
+    return False
 
 
 def excluded_items(ctx: GuardContext, patterns: RefundPatterns) -> list[str]:
