@@ -14,6 +14,7 @@ from service.guards import text_scan
 from service.guards.base import GuardContext
 from service.guards.phrases import expand_macros
 from service.guards.product_match import find_mentions, order_products
+from service.policy.facts import statutory_exclusion_terms
 
 CLAIM_KINDS = (
     "window_length",
@@ -86,7 +87,8 @@ class RefundPatterns:
         self.not_this_shop = one(data["not_this_shop"])
         self.conditional = one(data["conditional"])
         self.escalation = one(data["escalation"])
-        self.statutory_excluded = one(data["statutory_excluded"])
+        # one list for the service: the policy's statutory exclusions (消法25), matched in category or title
+        self.statutory_excluded = re.compile("|".join(map(re.escape, statutory_exclusion_terms())))
         self.outbound_leg = one(claims["outbound_leg"])
         self.return_leg = one(macros["RETURN_LEG"])
         self.window_words = one(claims["window_words"])

@@ -88,16 +88,16 @@ STATUTORY_FILE = Path(__file__).with_name("data") / "statutory_exclusions.yaml"
 
 
 @lru_cache
-def statutory_excluded_categories(path: Path = STATUTORY_FILE) -> frozenset[str]:
-    """Categories the law excludes from no-reason return whatever the shop configures."""
+def statutory_exclusion_terms(path: Path = STATUTORY_FILE) -> tuple[str, ...]:
+    """Terms naming the goods the law excludes from no-reason return whatever the shop configures."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return frozenset(str(c) for c in data["categories"])
+    return tuple(str(term) for term in data["terms"])
 
 
 def is_excluded_category(category: str, rules: ShopRules) -> bool:
     """True when the shop's policy or the law excludes this category from no-reason return."""
     return bool(category) and (
-        category in rules.no_reason_excluded_categories or category in statutory_excluded_categories()
+        category in rules.no_reason_excluded_categories or any(t in category for t in statutory_exclusion_terms())
     )
 
 
