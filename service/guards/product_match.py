@@ -95,9 +95,14 @@ def _index(shop: ShopKnowledge) -> list[_Entry]:
     if cached is not None and cached[0] is shop:
         return cached[1]
     entries: list[_Entry] = []
+    keywords: dict[str, tuple[list[str], list[str]]] = {}
     for product in shop.products.values():
         doc = shop.docs.get(product.doc_id)
-        strong, weak = _keywords(product, doc.meta.tags if doc else [])
+        keywords[product.doc_id] = _keywords(product, doc.meta.tags if doc else [])
+    short = _abbreviations(shop, keywords)
+    for product in shop.products.values():
+        strong, weak = keywords[product.doc_id]
+        weak = weak + short.get(product.doc_id, [])
         for word, is_strong in [*((w, True) for w in strong), *((w, False) for w in weak)]:
             escaped = re.escape(word)
             pattern = rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])" if word.isascii() else escaped
@@ -107,6 +112,25 @@ def _index(shop: ShopKnowledge) -> list[_Entry]:
         _INDEX.clear()
     _INDEX[id(shop)] = (shop, entries)
     return entries
+
+
+def _abbreviations(shop: ShopKnowledge, keywords: dict[str, tuple[list[str], list[str]]]) -> dict[str, list[str]]:
+    """Short forms buyers use for long tag words ("扫地机" for 扫地机器人, "水壶" for 电热水壶), kept only
+    when they point to one product of the shop and are no keyword already (never the category)."""
+    owners: dict[str, set[str]] = {}
+    taken = {w for strong, weak in keywords.values() for w in strong + weak}
+    for product in shop.products.values():
+        for word in keywords[product.doc_id][1]:
+            if word == product.category or not _CJK_RUN.fullmatch(word) or len(word) < 4:
+                continue
+            forms = [word[-2:]] + ([word[:3]] if len(word) >= 5 else [])
+            for form in forms:
+                owners.setdefault(form, set()).add(product.doc_id)
+    out: dict[str, list[str]] = {}
+    for form, docs in owners.items():
+        if len(docs) == 1 and form not in taken and form not in _GENERIC:
+            out.setdefault(next(iter(docs)), []).append(form)
+    return out
 
 
 def find_mentions(text: str, shop: ShopKnowledge) -> list[Mention]:

@@ -26,8 +26,11 @@ from service.guards.fact_values import Quantity, QuantityParser, matches, segmen
 from service.guards.product_match import Mention, products_at
 from service.knowledge.product_facts import ProductFacts
 
+_AGE_UNIT = re.compile(r"岁|个月|月龄|月$")
+_FLOOR_AFTER = re.compile(r"\s*(以上|及以上|或以上|起|\+)")
 _QUESTION = re.compile(r"是否|有没有|是不是|吗|[?？]")
 _SIZE_OR_MODEL = re.compile(r"\s*(码|号)")
+_PART_KEY = re.compile(r"([\u4e00-\u9fff]{2,3})(?:容量|容积|高度|重量|尺寸|长度|宽度|深度|厚度|直径)")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class SpecComparer:
             (_alternation(words), tuple(keys)) for keys, words in _pairs(generic["key_words"])
         ]
         self.keyless_dims = set(generic["keyless_dimensions"])
+        self.age_keys: tuple[str, ...] = tuple(generic["age_keys"])
         self.threshold_after = re.compile(data["threshold_after"])
         self.term_cue_before = re.compile(generic["term_cue_before"])
         self.term_cue_after = re.compile(generic["term_cue_after"])
@@ -68,7 +72,11 @@ class SpecComparer:
             self.concept_keys[concept] = tuple(spec["keys"])
             for name, surfaces in spec["families"].items():
                 self.families.append(_Family(concept, name, tuple(surfaces)))
-        self.surface_re = _alternation([s for f in self.families for s in f.surfaces])
+        # one pattern per concept: "304不锈钢" is a steel grade and a material at once
+        self.surface_re = {
+            concept: _alternation([s for f in self.families if f.concept == concept for s in f.surfaces])
+            for concept in self.concept_keys
+        }
 
     def clause_hits(
         self,
@@ -92,6 +100,7 @@ class SpecComparer:
                 out.append(SpecHit(products[0], key, value, q.start, q.end, q.label))
         if _QUESTION.search(clause) or text_scan.is_conditional(reply, start, end):
             return out
+        out += self._age_floor_hits(ctx, mentions, start, end)
         products = _unique(products_at(ctx, start, mentions))
         terms = [self.term_hits(p, reply, start, end) for p in products]
         if products and all(terms):
@@ -102,9 +111,12 @@ class SpecComparer:
     def keys_named(self, product: ProductFacts, clause: str) -> list[str]:
         """The product's spec keys the clause speaks of: the key itself or a mapped reply word."""
         named = [k for k in product.specs if len(k) >= 2 and k in clause]
+        # "尘盒有600ml" names 尘盒容量: a key's leading part before a generic head word
+        named += [k for k in product.specs if (m := _PART_KEY.fullmatch(k)) and m.group(1) in clause]
         for words, keys in self.key_words:
             if words.search(clause):
-                named += [k for k in product.specs if any(frag in k for frag in keys)]
+                # "仅支持 2.4 GHz Wi-Fi" under 兼容: a mapped fragment may sit in the value
+                named += [k for k, v in product.specs.items() if any(frag in k or frag in v for frag in keys)]
         return list(dict.fromkeys(named))
 
     def contradicts(self, product: ProductFacts, q: Quantity, clause: str) -> tuple[str, str] | None:
@@ -136,13 +148,48 @@ class SpecComparer:
             ]
         return found
 
+    def _age_floor_hits(self, ctx: GuardContext, mentions: list[Mention], start: int, end: int) -> list[SpecHit]:
+        """ "1岁以上就能用" against "适用年龄: 3 岁以上": a lower age bound below the documented one."""
+        reply, out = ctx.reply, []
+        for q in self.parser.parse(reply, start, end):
+            if not (_AGE_UNIT.search(q.label) and _FLOOR_AFTER.match(reply, q.end)):
+                continue
+            if text_scan.is_negated(reply, q.start, window=6) or text_scan.is_quoted(reply, q.start):
+                continue
+            products = _unique(products_at(ctx, q.start, mentions))
+            floors = [self._age_floors(p) for p in products]
+            if products and all(f and q.lo < min(v for _, v in f) * 0.95 for f in floors):
+                key = floors[0][0][0]
+                out.append(SpecHit(products[0], key, products[0].specs[key], q.start, q.end, q.label))
+        return out
+
+    def _age_floors(self, product: ProductFacts) -> list[tuple[str, float]]:
+        """(key, lowest age) of the product's age lines stated as a lower bound ("3 岁以上")."""
+        floors = []
+        for key, value in product.specs.items():
+            if not any(frag in key for frag in self.age_keys):
+                continue
+            for segment in segments(key, value):
+                for q in self.parser.parse(segment):
+                    if _AGE_UNIT.search(q.label) and _FLOOR_AFTER.match(segment, q.end):
+                        floors.append((key, q.lo))
+        return floors
+
     # -- exclusive terms (materials, battery types) -----------------------------------------------
     def term_hits(self, product: ProductFacts, text: str, start: int, end: int) -> list[SpecHit]:
         """Materials or battery types the clause claims for the product that its spec line excludes."""
+        out: list[SpecHit] = []
+        for concept, surface_re in self.surface_re.items():
+            out += self._concept_hits(product, concept, surface_re, text, start, end)
+        return out
+
+    def _concept_hits(
+        self, product: ProductFacts, concept: str, surface_re: re.Pattern[str], text: str, start: int, end: int
+    ) -> list[SpecHit]:
         out = []
         clause = text[start:end]
-        for match in self.surface_re.finditer(text, start, end):
-            family = self._family(match.group())
+        for match in surface_re.finditer(text, start, end):
+            family = self._family(match.group(), concept)
             if family is None or not self._claimed(text, match.start(), match.end(), start, end):
                 continue
             keys = self.concept_keys[family.concept]
@@ -150,7 +197,7 @@ class SpecComparer:
             named: set[str] = set()
             for key, value in lines:
                 parts = segments(key, value)
-                narrowed = [p for p in parts if any(w in clause for w in _part_words(p, self.surface_re))]
+                narrowed = [p for p in parts if any(w in clause for w in _part_words(p, surface_re))]
                 named |= {f.name for p in (narrowed or parts) for f in self._families_in(p, family.concept)}
             if named and family.name not in named:
                 key, value = lines[0]
@@ -163,9 +210,9 @@ class SpecComparer:
             return False
         return bool(self.term_cue_before.search(before) or self.term_cue_after.match(text, e, end))
 
-    def _family(self, surface: str) -> _Family | None:
+    def _family(self, surface: str, concept: str) -> _Family | None:
         best = None
-        for family in self.families:
+        for family in (f for f in self.families if f.concept == concept):
             for s in family.surfaces:
                 if s.lower() == surface.lower() and (best is None or len(s) > len(best[1])):
                     best = (family, s)
@@ -173,8 +220,8 @@ class SpecComparer:
 
     def _families_in(self, text: str, concept: str) -> list[_Family]:
         found = []
-        for match in self.surface_re.finditer(text):
-            family = self._family(match.group())
+        for match in self.surface_re[concept].finditer(text):
+            family = self._family(match.group(), concept)
             if family is not None and family.concept == concept:
                 found.append(family)
         return found

@@ -28,6 +28,7 @@ _THRESHOLD_BEFORE = re.compile(
 
 
 _COUNT_DIMS = {"devices", "pieces", "seasons"}
+_COMPARED = re.compile(r"相比|比起|一样|相同|相当|差不多|类似|不同|区别|比")
 _QUESTION = re.compile(r"是否|有没有|是不是|吗|[?？]")
 _LEAD_AFTER = re.compile(
     r"\s*(内|以内|之内|左右)?(就|即|才|可以|能|会|给您)*(发货|发出|寄出|出库|做好|做完|发走|ship|dispatch)"
@@ -189,9 +190,12 @@ class UngroundedFactGuard:
     def _exempt(self, reply: str, q: Quantity, clause_end: int) -> bool:
         if self.threshold_after.match(reply, q.end) or _THRESHOLD_BEFORE.search(reply[max(0, q.start - 10) : q.start]):
             return True
-        if re.search(r"(比|和|跟|与|相比|than)\s*$", reply[max(0, q.start - 3) : q.start]):
+        if re.search(r"(比|相比|than)\s*$", reply[max(0, q.start - 3) : q.start]):
             return True  # "比 10000 mAh 的重一倍": the value of what it is compared with
-            return True
+        if re.search(r"(和|跟|与)\s*$", reply[max(0, q.start - 3) : q.start]) and _COMPARED.search(
+            reply, q.end, clause_end
+        ):
+            return True  # "和 10000 mAh 的差不多重"; "2.4G和5G都支持" is a list, not a comparison
         return (
             text_scan.is_negated(reply, q.start, window=6)
             or text_scan.is_conditional(reply, q.start, q.end)
