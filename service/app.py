@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None,
             errors = [{**e, "message": f"{e['message']}; {hint}"} for e in errors]
         summary = "; ".join(f"{e['where']}: {e['message']}" for e in errors[:5])
         return JSONResponse(status_code=422, content={"error": "ValidationError", "message": summary,
+                                                      "where": errors[0]["where"] if errors else None,
                                                       "errors": errors})
 
     @app.exception_handler(Exception)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from service.guards.base import GuardResult, Turn
 from service.policy.facts import OrderFacts
 from service.policy.order import Order
+
+
+def _one_or_many(value: Any) -> Any:
+    """Accept a single value where a list is expected ("sku": "TD2" means ["TD2"])."""
+    return [value] if isinstance(value, str) else value
+
+
+StrList = Annotated[list[str], BeforeValidator(_one_or_many)]
+DocTypes = Annotated[list[Literal["product", "policy", "guideline", "faq"]], BeforeValidator(_one_or_many)]
 
 ShopId = Field(pattern=r"^[a-z0-9_-]{1,64}$", description="shop id, [a-z0-9_-]{1,64}")
 
@@ -25,12 +34,18 @@ class SearchRequest(BaseModel):
     shop_id: str = ShopId
     query: str = Field(min_length=1, max_length=4000)
     k: int = Field(5, ge=1, le=50)
-    doc_type: list[Literal["product", "policy", "guideline", "faq"]] | None = Field(
-        None, description="only these document types")
-    sku: list[str] | None = Field(None, description="only product chunks of these SKUs")
-    boost_sku: list[str] = Field(default_factory=list, description="favour these products (e.g. the order's)")
+    doc_type: DocTypes | None = Field(None, description="only these document types (one or a list)")
+    sku: StrList | None = Field(None, description="only product chunks of these SKUs (one or a list)")
+    boost_sku: StrList = Field(default_factory=list, description="favour these products (e.g. the order's)")
     max_per_doc: int = Field(2, ge=1, le=50, description="at most this many chunks of one document")
     explain: bool = Field(False, description="include each retriever's score and rank")
+
+    @field_validator("query")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("query is blank")
+        return value
 
 
 class HitExplanation(BaseModel):

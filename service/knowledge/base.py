@@ -90,6 +90,8 @@ class KnowledgeBase:
                             where=f"/v1/shops/{shop_id}/docs/{doc_id}")
         with self._lock:
             current = self._shops.get(shop_id)
+            if current and doc_id in current.docs and current.docs[doc_id].text == doc.text:
+                return current.docs[doc_id], False  # unchanged: nothing to index, no history entry
             docs = dict(current.docs) if current else {}
             docs[doc_id] = doc
             knowledge = ShopKnowledge.build(shop_id, list(docs.values()))  # raises on a rules conflict

@@ -65,11 +65,13 @@ class FileStore:
         return file.read_text(encoding="utf-8")
 
     def write(self, doc: Document) -> bool:
-        """Write a validated document atomically; returns True when it is new."""
+        """Write a validated document atomically; returns True when it is new. Identical text is a no-op."""
         file = self.path(doc.shop_id, doc.id)
         with self._lock:
             file.parent.mkdir(parents=True, exist_ok=True)
             existed = file.is_file()
+            if existed and file.read_text(encoding="utf-8") == doc.text:
+                return False
             if existed:
                 self._keep_version(file, doc.shop_id, doc.id)
             fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{doc.id}.", suffix=".tmp")

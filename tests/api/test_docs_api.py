@@ -124,3 +124,20 @@ def test_edits_survive_a_restart(settings, client: TestClient) -> None:  # type:
         assert again.get("/v1/shops/outdoor/docs/tent-td2").text == TENT
         hits = again.post("/v1/search", json={"shop_id": "outdoor", "query": "帐篷", "k": 1}).json()["hits"]
         assert hits[0]["doc_id"] == "tent-td2"
+
+
+def test_search_accepts_one_value_or_a_list_and_refuses_a_blank_query(client: TestClient) -> None:
+    put(client, "outdoor", "tent-td2", TENT)
+    one = client.post("/v1/search", json={"shop_id": "outdoor", "query": "帐篷", "sku": "TD2", "doc_type": "product"})
+    many = client.post("/v1/search", json={"shop_id": "outdoor", "query": "帐篷", "sku": ["TD2"], "doc_type": ["product"]})
+    assert one.status_code == 200 and one.json() == many.json() and one.json()["hits"]
+    blank = client.post("/v1/search", json={"shop_id": "outdoor", "query": "   "})
+    assert blank.status_code == 422 and blank.json()["where"] == "body.query"
+
+
+def test_putting_the_same_text_again_changes_nothing(client: TestClient, settings) -> None:  # type: ignore[no-untyped-def]
+    put(client, "outdoor", "tent-td2", TENT)
+    put(client, "outdoor", "tent-td2", TENT)
+    put(client, "outdoor", "tent-td2", TENT.replace("2.1 kg", "2.2 kg"))
+    history = list((settings.data_dir / "history" / "outdoor" / "tent-td2").glob("*.md"))
+    assert len(history) == 1 and "2.1 kg" in history[0].read_text(encoding="utf-8")
