@@ -133,6 +133,9 @@ class FeatureReader:
         return features
 
 
+_USE_VERB = "放进|放入|放|使用|用|进|上"
+
+
 def claim_polarity(
     text: str,
     start: int,
@@ -149,11 +152,16 @@ def claim_polarity(
     """
     before = text[max(clause_start, start - 10) : start]
     after = text[end : min(clause_end, end + 6)]
-    if re.search(f"(?:{negative.pattern})(?:任何|附带|配|送|带)?\\s*$", before):
+    # "不能放微波炉", "不建议用洗碗机": a short verb may stand between the negation and the thing
+    if re.search(f"(?:{negative.pattern})(?:任何|附带|配|送|带|{_USE_VERB})?\\s*$", before):
         return False
     if re.match(r"\s*(也|都)?(不含|不支持|没有|不带|不送|不配|不兼容)(?=\s*$|[哦的呢啊了吧哈~,，。!！])", after):
         return False
     for match in positive.finditer(before):
+        # the 能 of 不能 / 没有 of 没有 is part of a negation, not an affirmation
+        in_negation = re.search(f"(?:{negative.pattern})$", before[: match.end()])
+        if in_negation or before[: match.start()].endswith(("不", "没")):
+            continue
         if len(before) - match.end() <= 6:
             return True
     if re.match(r"\s*(也|都)?(能用|可以用|支持|通用|兼容|都有|也有)", after):

@@ -203,11 +203,8 @@ def all_items_excluded(ctx: GuardContext, patterns: RefundPatterns) -> bool:
 
 def excluded_mentioned(ctx: GuardContext, patterns: RefundPatterns, start: int, end: int) -> bool:
     """The sentence names an excluded category (configured or by law), not negated."""
-    words = [c for c in ctx.shop.rules.no_reason_excluded_categories if c]
-    for product in ctx.shop.products.values():
-        if product.category in words:
-            doc = ctx.shop.docs.get(product.doc_id)
-            words += [t for t in (doc.meta.tags if doc else []) if len(t) >= 2 and t not in ("礼物",)]
+    configured = [c for c in ctx.shop.rules.no_reason_excluded_categories if c]
+    words = list(configured) + _distinctive_tags(ctx, set(configured))
     pattern = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
     for regex in ([re.compile(pattern)] if pattern else []) + [patterns.statutory_excluded]:
         for match in regex.finditer(ctx.reply, start, end):
@@ -217,3 +214,18 @@ def excluded_mentioned(ctx: GuardContext, patterns: RefundPatterns, start: int, 
             if not text_scan.is_negated(ctx.reply, match.start(), window=4):
                 return True
     return False
+
+
+def _distinctive_tags(ctx: GuardContext, configured: set[str]) -> list[str]:
+    """Tags of excluded products that name no other product: "茶叶" is shared by a 散装茶叶 and a 茶叶礼盒
+    product, so it does not identify the excluded one (exact categories, never a part of one)."""
+    excluded_tags: set[str] = set()
+    others: list[str] = []
+    for product in ctx.shop.products.values():
+        doc = ctx.shop.docs.get(product.doc_id)
+        tags = list(doc.meta.tags) if doc else []
+        if product.category in configured:
+            excluded_tags.update(t for t in tags if len(t) >= 2 and t not in ("礼物",))
+        else:
+            others += [*tags, product.category or "", product.title or ""]
+    return sorted(t for t in excluded_tags if not any(t in other for other in others))

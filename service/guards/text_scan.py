@@ -43,6 +43,7 @@ _AMOUNT_RE = re.compile(rf"(?:[¥￥]\s*(?P<a>\d+(?:\.\d+)?))|(?P<b>{NUM})\s*(?:
 _ASCII_WORD = re.compile(r"[A-Za-z]")
 # "送不到, 用不了, 打不开": 不 inside a potential complement does not negate what follows.
 _COMPLEMENT = re.compile(r"(?<=[\u4e00-\u9fff])不(?=[到了动起进出上下开好完住成着])")
+_SINGLE_QUOTE = re.compile(r"(?<![A-Za-z])'|'(?![A-Za-z])")
 _TO_YOU = re.compile(r"[跟和给向对同]您说|[跟和给向对同]你说")
 
 
@@ -74,6 +75,8 @@ class Cues:
     negation_after: re.Pattern[str]
     hedging: re.Pattern[str]
     quote: re.Pattern[str]
+    mention: re.Pattern[str]
+    barrier: re.Pattern[str]
     conditional: re.Pattern[str]
 
 
@@ -95,6 +98,8 @@ def cues() -> Cues:
         negation_after=_alternation(data["negation_after"]),
         hedging=_alternation(data["hedging"]),
         quote=_alternation(data["quote_cues"]),
+        mention=_alternation(data["mention_cues"]),
+        barrier=re.compile(data["negation_barrier"]),
         conditional=_alternation(data["conditional"]),
     )
 
@@ -142,6 +147,9 @@ def is_negated(text: str, start: int, end: int | None = None, window: int = 8) -
     width = window * 3 if _ASCII_WORD.match(text[start : start + 1] or "") else window
     prefix = c.false_negation.sub(lambda m: " " * len(m.group()), text[clause_start:start])
     prefix = _COMPLEMENT.sub(" ", prefix)
+    # "温度不准多半是您…": an assertive copula ends the scope of a negation before it
+    barrier = list(c.barrier.finditer(prefix))
+    prefix = prefix[barrier[-1].end() :] if barrier else prefix
     # a one-character cue (不, 没, 别) negates what is near; a word (绝不会, 不能保证) reaches further
     if any(
         len(m.group()) > 1 or m.start() >= len(prefix) - width for m in c.negation.finditer(prefix[-(width * 7 // 4) :])
@@ -171,14 +179,24 @@ def is_quoted(text: str, start: int) -> bool:
         closed = text.rfind(right, 0, start)
         if closed < opened:
             return True
-    clause_start, _ = clause_bounds(text, start)
-    if _quote_cue(text[clause_start:start]):
+    if _in_single_quotes(text, start):
+        return True
+    clause_start, clause_end = clause_bounds(text, start)
+    if _quote_cue(text[clause_start:start]) or cues().mention.search(text, start, clause_end):
         return True
     if clause_start == 0:
         return False
     previous_start, _ = clause_bounds(text, clause_start - 1)
     previous = text[previous_start : clause_start - 1].rstrip()
     return previous.endswith(("说", "提到", "表示", "said", "mentioned")) and _quote_cue(previous)
+
+
+def _in_single_quotes(text: str, start: int) -> bool:
+    """Inside ASCII '...' in one sentence; an apostrophe between letters (it's, don't) is no quote."""
+    sentence_start, sentence_end = sentence_bounds(text, start)
+    marks = [m.start() for m in _SINGLE_QUOTE.finditer(text, sentence_start, sentence_end)]
+    before = [m for m in marks if m < start]
+    return len(before) % 2 == 1 and any(m >= start for m in marks)
 
 
 def _quote_cue(segment: str) -> bool:

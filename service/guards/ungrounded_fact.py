@@ -18,6 +18,7 @@ from service.guards.base import Category, GuardContext, Violation
 from service.guards.fact_values import Quantity, QuantityParser, matches, segments
 from service.guards.product_features import FeatureReader, ProductFeatures, claim_polarity
 from service.guards.product_match import Mention, context_products, find_mentions, products_at
+from service.guards.quantity_context import QuantityContext
 from service.guards.spec_compare import SpecComparer
 from service.knowledge.product_facts import ProductFacts
 
@@ -66,6 +67,7 @@ class UngroundedFactGuard:
         self.same_day = re.compile(data["same_day"])
         self.unbounded = re.compile(data["unbounded"], re.IGNORECASE)
         self.features = FeatureReader(data)
+        self.usage = QuantityContext(data)
         self.included = re.compile(data["included_claim"])
         self.not_included = re.compile(data["not_included_claim"])
         self.positive = re.compile(f"{data['positive_claim']}|{data['included_claim']}")
@@ -197,7 +199,8 @@ class UngroundedFactGuard:
         ):
             return True  # "和 10000 mAh 的差不多重"; "2.4G和5G都支持" is a list, not a comparison
         return (
-            text_scan.is_negated(reply, q.start, window=6)
+            self.usage.exempts(reply, q)
+            or text_scan.is_negated(reply, q.start, window=6)
             or text_scan.is_conditional(reply, q.start, q.end)
             or text_scan.is_quoted(reply, q.start)
         )
