@@ -13,6 +13,8 @@ from service.knowledge.product_facts import ProductFacts
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-]{2,}")
+# A short model code standing alone in a title ("电水壶 K8"): one or two capitals and digits.
+_MODEL_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}\d{1,3}(?![A-Za-z0-9])")
 _GENERIC = {"定制", "定制商品", "三季", "双人", "男女同款", "礼物", "轻量", "快充", "品牌"}
 _GENERIC_ASCII = {
     "iphone",
@@ -67,6 +69,7 @@ def _keywords(product: ProductFacts, tags: list[str]) -> tuple[list[str], list[s
         and not re.fullmatch(r"IP[X\d]\d|\d+\w*", w, re.IGNORECASE)
         and len(re.sub(r"[^A-Za-z]", "", w)) >= 3
     ]
+    strong += [code for code in _MODEL_CODE.findall(product.title) if code.lower() not in _GENERIC_ASCII]
     weak = [
         t
         for t in [product.category, *tags]
@@ -121,7 +124,7 @@ def _abbreviations(shop: ShopKnowledge, keywords: dict[str, tuple[list[str], lis
     taken = {w for strong, weak in keywords.values() for w in strong + weak}
     for product in shop.products.values():
         for word in keywords[product.doc_id][1]:
-            if word == product.category or not _CJK_RUN.fullmatch(word) or len(word) < 4:
+            if word == product.category or not _CJK_RUN.fullmatch(word) or len(word) < 3:
                 continue
             forms = [word[-2:]] + ([word[:3]] if len(word) >= 5 else [])
             for form in forms:

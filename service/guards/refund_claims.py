@@ -21,6 +21,7 @@ CLAIM_KINDS = (
     "path_window",
     "closed",
     "deny_all",
+    "after_sales_over",
     "deny_return",
     "deny_exchange",
     "deny_cancel",

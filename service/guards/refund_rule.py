@@ -14,6 +14,7 @@ from typing import Any
 
 from service.guards import text_scan
 from service.guards.base import GuardContext, Violation
+from service.guards.refund_after_sales import AfterSalesChecks
 from service.guards.refund_claims import (
     CLAIM_KINDS,
     Claim,
@@ -27,7 +28,7 @@ from service.guards.refund_claims import (
     route_for,
     sentence_of,
 )
-from service.guards.refund_terms import RefundChecks, fmt_date
+from service.guards.refund_terms import fmt_date
 from service.policy.facts import Window
 
 _STRICT = re.compile(r"只|仅|only")
@@ -36,7 +37,7 @@ _RETURN_KIND = re.compile(r"退")
 _NO_REASON = re.compile(r"无理由|无条件|no[- ]reason|no[- ]questions?|hassle[- ]free", re.IGNORECASE)
 
 
-class RefundRuleGuard(RefundChecks):
+class RefundRuleGuard(AfterSalesChecks):
     """Checks a reply's return/refund statements against the shop's rules and the order's facts."""
 
     name = "refund_rule"
@@ -48,7 +49,15 @@ class RefundRuleGuard(RefundChecks):
         """Every return/refund claim of the reply that the shop's rules or the order contradict."""
         claims = {kind: [c for c in self.p.find(kind, ctx.reply) if not self._exempt(ctx, c)] for kind in CLAIM_KINDS}
         out: list[Violation] = []
-        for check in (self._lengths, self._eligibility, self._shipping, self._timing_and_fees, self._dates):
+        checks = (
+            self._lengths,
+            self._eligibility,
+            self._shipping,
+            self._timing_and_fees,
+            self._dates,
+            self._after_sales,
+        )
+        for check in checks:
             out.extend(check(ctx, claims))
         return _dedupe(out)
 
