@@ -196,16 +196,21 @@ class DraftingPipeline:
 
     @staticmethod
     def _rank(llm_drafts: list[Draft], composer_drafts: list[Draft]) -> list[Draft]:
-        """Passing drafts first (LLM and composer alternating); a failing draft never outranks a pass."""
+        """Passing drafts first, a failing draft never outranks a passing one.
+
+        Among passing drafts the composer's comes first, then the two sources alternate: on the demo
+        golden suite the composer's top draft stated more required facts (must-state 0.44 vs 0.37 for
+        the local 1.5B model's) with fewer never-say hits, so the LLM adds wording, not the lead.
+        """
         ordered: list[Draft] = []
         for passed in (True, False):
-            llm = [d for d in llm_drafts if d.guard.passed is passed]
             comp = [d for d in composer_drafts if d.guard.passed is passed]
+            llm = [d for d in llm_drafts if d.guard.passed is passed]
             while llm or comp:
-                if llm:
-                    ordered.append(llm.pop(0))
                 if comp:
                     ordered.append(comp.pop(0))
+                if llm:
+                    ordered.append(llm.pop(0))
         return ordered
 
 
