@@ -44,9 +44,12 @@ typecheck: install-dev
 check: lint typecheck test
 
 bench: install-dev
+	$(PY) bench/draft_latency.py
 	$(PY) bench/guard_latency.py
 	$(PY) bench/search_latency.py
 
 eval: install-dev
 	$(VENV)/bin/kefu eval guards
 	$(VENV)/bin/kefu eval retrieval
+	$(VENV)/bin/kefu eval run --suite demo --no-llm --out runs/demo
+	$(VENV)/bin/kefu eval run --suite law --no-llm --out runs/law
