@@ -23,6 +23,7 @@ _EVIDENCE_TYPES = {
     "answer.promotion": ("faq", "policy"),
     "answer.authenticity": ("faq", "policy"),
     "answer.payment": ("faq", "policy"),
+    "answer.stock": ("policy",),
     "invoice": ("policy", "faq"),
     "warranty_repair": ("policy",),
     "decline_bargain": ("faq",),
