@@ -46,6 +46,12 @@ class ConflictError(KefuError):
     status_code = 409
 
 
+class StorageError(KefuError):
+    """A document could not be written to disk; the edit was rolled back."""
+
+    status_code = 507
+
+
 class MissingDependencyError(KefuError):
     """An optional dependency or model file is missing; the message names what to install."""
 

@@ -224,27 +224,16 @@ class RefundRuleGuard(AfterSalesChecks):
         if route is Route.wrong_item:
             return [self._v("wrong_denial", "deny_all", claim)]
         if route is Route.quality:
-            if claim.kind == "deny_exchange" and facts.quality_exchange.open:
-                return [
-                    self._v(
-                        "quality_denial",
-                        "deny_quality_exchange",
-                        claim,
-                        qe=ctx.shop.rules.quality_exchange_days,
-                        deadline=fmt_date(facts.quality_exchange.deadline),
-                    )
-                ]
-            if claim.kind == "deny_return" and facts.quality_return.open:
-                return [
-                    self._v(
-                        "quality_denial",
-                        "deny_quality_return",
-                        claim,
-                        qr=ctx.shop.rules.quality_return_days,
-                        deadline=fmt_date(facts.quality_return.deadline),
-                    )
-                ]
-            return []
+            rules = ctx.shop.rules
+            # a quality exchange (or return) refused while its window is still open
+            window, message = {
+                "deny_exchange": (facts.quality_exchange, "deny_quality_exchange"),
+                "deny_return": (facts.quality_return, "deny_quality_return"),
+            }.get(claim.kind, (None, ""))
+            if window is None or not window.open:
+                return []
+            return [self._v("quality_denial", message, claim, deadline=fmt_date(window.deadline),
+                            qe=rules.quality_exchange_days, qr=rules.quality_return_days)]
         if claim.kind != "deny_return" or self.p.not_complete.search(ctx.reply, start, end):
             return []
         # the order's items decide: "扫地机是定制类商品" does not make an ordinary item excluded

@@ -7,7 +7,7 @@ import threading
 
 from pydantic import BaseModel, ConfigDict
 
-from service.errors import DocumentError, NotFoundError, UserError
+from service.errors import DocumentError, NotFoundError, StorageError, UserError
 from service.knowledge.document import DocType, Document, parse_document, validate_id
 from service.knowledge.file_store import FileStore
 from service.knowledge.product_facts import ProductFacts, read_product_facts
@@ -95,8 +95,17 @@ class KnowledgeBase:
             docs = dict(current.docs) if current else {}
             docs[doc_id] = doc
             knowledge = ShopKnowledge.build(shop_id, list(docs.values()))  # raises on a rules conflict
+            previous = current.docs.get(doc_id) if current else None
             self.index.put_doc(doc)
-            created = self.files.write(doc)
+            try:
+                created = self.files.write(doc)
+            except OSError as exc:
+                # the file is the source of truth: put the index back to what the file still says
+                if previous is not None:
+                    self.index.put_doc(previous)
+                else:
+                    self.index.delete_doc(shop_id, doc_id)
+                raise StorageError(f"could not save `{doc_id}` in shop `{shop_id}`: {exc}; nothing changed") from exc
             self._shops[shop_id] = knowledge
         return doc, created
 

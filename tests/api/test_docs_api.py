@@ -141,3 +141,24 @@ def test_putting_the_same_text_again_changes_nothing(client: TestClient, setting
     put(client, "outdoor", "tent-td2", TENT.replace("2.1 kg", "2.2 kg"))
     history = list((settings.data_dir / "history" / "outdoor" / "tent-td2").glob("*.md"))
     assert len(history) == 1 and "2.1 kg" in history[0].read_text(encoding="utf-8")
+
+
+def test_a_failed_save_rolls_the_index_back_and_says_so(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    put(client, "outdoor", "tent-td2", TENT)
+    files = client.app.state.services.knowledge.files  # type: ignore[attr-defined]
+
+    def disk_full(doc: object) -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "write", disk_full)
+    changed = TENT.replace("2.1 kg", "3.3 kg")
+    response = client.put("/v1/shops/outdoor/docs/tent-td2", content=changed.encode(), headers=MD)
+    assert response.status_code == 507 and "nothing changed" in response.json()["message"]
+    hits = client.post("/v1/search", json={"shop_id": "outdoor", "query": "帐篷重量", "k": 5}).json()["hits"]
+    assert all("3.3 kg" not in h["text"] for h in hits) and any("2.1 kg" in h["text"] for h in hits)
+    assert client.get("/v1/shops/outdoor/docs/tent-td2").text == TENT
+    new = client.put("/v1/shops/outdoor/docs/stove", content=TENT.replace("tent-td2", "stove").encode(), headers=MD)
+    assert new.status_code == 507
+    assert client.get("/v1/shops/outdoor/docs/stove").status_code == 404
+    assert all(h["doc_id"] != "stove" for h in
+               client.post("/v1/search", json={"shop_id": "outdoor", "query": "帐篷", "k": 10}).json()["hits"])
