@@ -49,7 +49,7 @@ bench: install-dev
 	$(PY) bench/search_latency.py
 
 eval: install-dev
-	$(VENV)/bin/kefu eval guards
+	$(VENV)/bin/kefu eval guards --gate
 	$(VENV)/bin/kefu eval retrieval
 	$(VENV)/bin/kefu eval run --suite demo --no-llm --out runs/demo
 	$(VENV)/bin/kefu eval run --suite law --no-llm --out runs/law

@@ -101,13 +101,37 @@ def model_fetch() -> None:
 
 
 @eval_app.command("guards")
-def eval_guards(paths: Annotated[list[Path] | None, typer.Argument(help="labelled YAML files")] = None) -> None:
-    """Per-category recall, false-alarm rate and latency of the guards on the labelled set."""
+def eval_guards(
+    paths: Annotated[list[Path] | None, typer.Argument(help="labelled YAML files or folders")] = None,
+    gate: Annotated[bool, typer.Option("--gate", help="evaluate every set gated in thresholds.yaml; "
+                                       "exit 1 when a bound is missed")] = False,
+    thresholds: Annotated[Path | None, typer.Option(help="gates (default: evals/thresholds.yaml)")] = None,
+) -> None:
+    """Per-category recall, false-alarm rate and latency of the guards on labelled sets."""
     from service.evaluation.guard_eval import render_report, run_guard_eval
 
-    files = paths or sorted((PROJECT_ROOT / "evals" / "guards").glob("*.yaml"))
-    report = run_guard_eval(files)
-    console.print(render_report(report))
+    if not gate:
+        console.print(render_report(run_guard_eval(paths or [PROJECT_ROOT / "evals" / "guards"])))
+        return
+    from service.evaluation.guard_gates import check_guard_gate
+    from service.evaluation.thresholds import THRESHOLDS_FILE, load_thresholds
+
+    if paths:
+        raise typer.BadParameter("--gate evaluates the sets named in thresholds.yaml; give no paths")
+    gates = load_thresholds(thresholds or THRESHOLDS_FILE).guards
+    if not gates:
+        raise typer.BadParameter("no `guards:` gates in the thresholds file")
+    ok = True
+    for guard_gate in gates:
+        report = run_guard_eval(guard_gate.paths(PROJECT_ROOT))
+        console.print(render_report(report).renderables[0])
+        console.print(f"[bold]gates for {', '.join(guard_gate.set)}[/]")
+        for v in check_guard_gate(report, guard_gate):
+            ok = ok and v.passed
+            actual = "-" if v.actual is None else f"{v.actual:.4g}"
+            console.print(f"  {'[green]PASS[/]' if v.passed else '[red]FAIL[/]'} {v.metric} {actual} {v.bound}")
+    if not ok:
+        raise typer.Exit(1)
 
 
 @eval_app.command("retrieval")

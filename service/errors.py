@@ -66,3 +66,9 @@ class LLMError(KefuError):
     """The LLM call failed or timed out (the pipeline degrades instead of failing)."""
 
     status_code = 502
+
+
+class GuardUnavailable(KefuError):
+    """A guard could not give its verdict (e.g. the LLM judge failed); the result is marked degraded."""
+
+    status_code = 503

@@ -28,7 +28,8 @@ MARKDOWN_BODY = Body(..., media_type="text/markdown",
 
 @router.get("/healthz")
 def healthz(services: ServicesDep) -> dict[str, object]:
-    return {"status": "ok", "shops": services.knowledge.shop_ids()}
+    return {"status": "ok", "shops": services.knowledge.shop_ids(),
+            "guard_failures": dict(services.checker.runner.failures)}
 
 
 @router.get("/v1/shops/{shop_id}/docs", response_model=DocList)

@@ -1,4 +1,4 @@
-"""CI gates for golden runs (evals/thresholds.yaml): a run that misses one makes `kefu eval run` exit 1."""
+"""CI gates (evals/thresholds.yaml): golden runs (`kefu eval run` exits 1 on a miss) and the guards' sets."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from service.errors import UserError
+from service.evaluation.guard_gates import GuardGate
 from service.evaluation.results import RunResult, Stat
 from service.settings import PROJECT_ROOT
 
@@ -44,6 +45,7 @@ class Thresholds(BaseModel):
 
     max_errors: int = Field(default=0, ge=0, description="cases whose request failed")
     gates: list[Gate] = Field(default_factory=list)
+    guards: list[GuardGate] = Field(default_factory=list, description="labelled guard sets (`kefu eval guards --gate`)")
 
 
 class GateResult(BaseModel):

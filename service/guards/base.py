@@ -72,7 +72,13 @@ class Guard(Protocol):
 
 
 class GuardResult(BaseModel):
-    """The verdict on one reply: it passes when no error-severity violation was found."""
+    """The verdict on one reply: it passes when no error-severity violation was found.
+
+    `degraded` says that at least one guard could not give its verdict (its reason in `degraded_reason`):
+    a pass then means "passed the guards that ran", not "passed every guard".
+    """
 
     passed: bool
     violations: list[Violation]
+    degraded: bool = False
+    degraded_reason: str | None = Field(None, description="which guards failed and why")

@@ -1,8 +1,10 @@
 """llm_judge: an optional LLM opinion on what the rule-based guards cannot see (off by default).
 
 The rubric is a jinja2 template (prompts/guard_judge.md, variables: reply, rules_summary,
-facts_summary). The model answers with a JSON list of violations. The judge never blocks a draft:
-its findings are warnings, and any LLM or parsing error yields no violations (and a log line).
+facts_summary). The model answers with a JSON list of violations. The judge never blocks a draft: its findings are
+warnings. When it cannot give an opinion (the LLM failed, litellm is missing, the answer has no JSON
+list) it raises `GuardUnavailable`; the runner then marks the result degraded, logs and counts it,
+so a broken judge is visible instead of looking like a clean reply.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 import jinja2
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from service.errors import TemplateMissingVariables
+from service.errors import GuardUnavailable, TemplateMissingVariables
 from service.guards.base import Category, GuardContext, Severity, Violation
 from service.settings import PROJECT_ROOT
 
@@ -95,13 +97,20 @@ class LLMJudgeGuard:
             raise TemplateMissingVariables(f"prompt {self.template_name}: {exc.message}") from exc
 
     def check(self, ctx: GuardContext) -> list[Violation]:
-        """The model's findings as warnings; [] on any LLM error."""
+        """The model's findings as warnings.
+
+        Raises:
+            GuardUnavailable: the model call failed or its answer was not a JSON list.
+        """
         prompt = self.render(ctx)
         try:
             answer = self._complete(prompt)
-        except Exception as exc:  # the judge is optional: never fail a draft because the LLM did
-            log.warning("llm_judge: model %s failed: %s", self.model, exc)
-            return []
+        except ImportError as exc:
+            raise GuardUnavailable(f"litellm is not importable ({exc}); install kefu's dependencies",
+                                   where=self.name) from exc
+        except Exception as exc:  # any provider error (HTTP, timeout, auth): the judge gave no opinion
+            raise GuardUnavailable(f"model {self.model} failed: {type(exc).__name__}: {exc}",
+                                   where=self.name) from exc
         return self.parse(answer, ctx.reply)
 
     def _complete(self, prompt: str) -> str:
@@ -122,16 +131,19 @@ class LLMJudgeGuard:
         return content if isinstance(content, str) else ""
 
     def parse(self, answer: str, reply: str) -> list[Violation]:
-        """Violations from the model's JSON list; malformed items are skipped, a malformed answer gives []."""
+        """Violations from the model's JSON list; malformed items are skipped.
+
+        Raises:
+            GuardUnavailable: the answer holds no JSON list (no opinion is not the same as a clean reply).
+        """
         match = _JSON_LIST.search(answer)
         if match is None:
-            log.warning("llm_judge: no JSON list in the answer: %.200s", answer)
-            return []
+            raise GuardUnavailable(f"no JSON list in the model's answer: {answer[:200]!r}", where=self.name)
         try:
             items = json.loads(match.group())
         except json.JSONDecodeError as exc:
-            log.warning("llm_judge: invalid JSON (%s): %.200s", exc, answer)
-            return []
+            raise GuardUnavailable(f"invalid JSON in the model's answer ({exc}): {answer[:200]!r}",
+                                   where=self.name) from exc
         violations = []
         for item in items if isinstance(items, list) else []:
             try:

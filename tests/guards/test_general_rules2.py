@@ -1,4 +1,4 @@
-"""General rules from the second held-out shop (own examples): quality windows stated in English,
+"""General rules from the second development shop (evals/guards_dev) (own examples): quality windows stated in English,
 limits stated as their negation, refund times "N天左右才到账", false exclusions, electrical defects,
 courier claims under a condition, the buyer's home set-up blamed, free replacements kept, and
 off-platform contact whatever words come between."""

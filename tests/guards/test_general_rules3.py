@@ -1,4 +1,4 @@
-"""General rules from the third held-out shop (own examples): words refuted as a claim (ASCII quotes,
+"""General rules from the third development shop (evals/guards_dev) (own examples): words refuted as a claim (ASCII quotes,
 "这种说法不成立"), A-not-A price questions, dose and gift quantities, negated features, buyer-caused
 faults, hindsight blame, ad superlatives, satisfaction guarantees and gifts stated by value."""
 

@@ -1,4 +1,4 @@
-"""General rules from the fourth held-out shop (own examples): short model codes, English units,
+"""General rules from the fourth development shop (evals/guards_dev) (own examples): short model codes, English units,
 set counts, heat resistance, temperature levels, origin and aroma terms; postage promised back on a
 buyer-paid return leg, 运费险 said to cover only quality returns, after-sales declared over while the
 shop's windows or the product's 保修 run, and English refund/return timings."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +12,11 @@ import httpx
 import pytest
 import respx
 
-from service.errors import TemplateMissingVariables
+from service.errors import GuardUnavailable, TemplateMissingVariables
 from service.guards.base import Category, Severity
+from service.guards.blame import BlameGuard
 from service.guards.llm_judge import DEFAULT_TEMPLATE, LLMJudgeGuard
+from service.guards.runner import GuardRunner
 from tests.guards.shops import make_ctx, order
 
 URL = "http://llm.test/v1/chat/completions"
@@ -81,20 +85,54 @@ def test_a_quote_not_in_the_reply_covers_the_whole_reply_without_suggestion() ->
         httpx.Response(500, json={"error": {"message": "boom"}}),
         httpx.Response(429, json={"error": {"message": "slow down"}}),
         httpx.Response(200, json=_completion("I think the reply is fine.")),
-        httpx.Response(200, json=_completion('[{"category": "not_a_category", "message": "x"}]')),
         httpx.Response(200, json=_completion("[{broken json")),
     ],
 )
 @respx.mock
-def test_llm_errors_and_bad_answers_never_block(response: httpx.Response) -> None:
-    respx.post(URL).mock(return_value=response)
-    assert _judge().check(make_ctx("short_refunds", REPLY)) == []
+def test_a_judge_failure_is_raised_and_marks_the_result_degraded(
+    response: httpx.Response, caplog: pytest.LogCaptureFixture
+) -> None:
+    route = respx.post(URL).mock(return_value=response)
+    judge = _judge()
+    with pytest.raises(GuardUnavailable):
+        judge.check(make_ctx("short_refunds", REPLY))
+    assert route.called  # the request reached the HTTP boundary: litellm is installed and called
+    runner = GuardRunner([BlameGuard(), judge])
+    with caplog.at_level(logging.WARNING, logger="service.guards.runner"):
+        result = runner.check(make_ctx("short_refunds", "亲,您自己没看清楚详情页。"))
+    assert result.degraded and result.degraded_reason is not None and "llm_judge" in result.degraded_reason
+    assert {v.category for v in result.violations} == {Category.blame}  # the other guards still ran
+    assert not result.passed
+    assert runner.failures["llm_judge"] == 1
+    assert any("llm_judge unavailable" in r.getMessage() for r in caplog.records)
 
 
 @respx.mock
-def test_a_network_error_never_blocks() -> None:
-    respx.post(URL).mock(side_effect=httpx.ConnectError("no route"))
+def test_an_http_500_gives_a_degraded_result_that_still_passes_a_clean_reply() -> None:
+    respx.post(URL).mock(return_value=httpx.Response(500, json={"error": {"message": "boom"}}))
+    result = GuardRunner([_judge()]).check(make_ctx("short_refunds", "亲,您好,有什么可以帮您?"))
+    assert result.passed and result.degraded and result.violations == []
+
+
+@respx.mock
+def test_an_item_with_an_unknown_category_is_skipped_not_a_failure() -> None:
+    answer = '[{"category": "not_a_category", "message": "x"}]'
+    route = respx.post(URL).mock(return_value=httpx.Response(200, json=_completion(answer)))
     assert _judge().check(make_ctx("short_refunds", REPLY)) == []
+    assert route.called
+
+
+@respx.mock
+def test_a_network_error_is_a_failure() -> None:
+    respx.post(URL).mock(side_effect=httpx.ConnectError("no route"))
+    with pytest.raises(GuardUnavailable, match="openai/test"):
+        _judge().check(make_ctx("short_refunds", REPLY))
+
+
+def test_a_missing_litellm_is_a_failure_that_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "litellm", None)  # `import litellm` now raises ImportError
+    with pytest.raises(GuardUnavailable, match="litellm"):
+        _judge().check(make_ctx("short_refunds", REPLY))
 
 
 def test_the_template_renders_with_the_three_variables() -> None:

@@ -1,6 +1,6 @@
 """ungrounded_fact: unit families (Pa, rpm, K, lx, GHz, dimensions), steel grades, age floors, short names.
 
-An inline shop of our own (`appliances`) so the held-out shops stay unseen by the tests.
+An inline shop of our own (`appliances`) so the development shops stay out of the tests.
 """
 
 from __future__ import annotations
