@@ -31,8 +31,9 @@ _EVIDENCE_TYPES = {
 }
 # Decisions that rest on the shop's structured rules: cite the policy doc that sets them.
 _RULE_DECISIONS = frozenset({
-    "return_no_reason_open", "return_no_reason_closed", "return_no_reason_excluded", "quality_return",
-    "quality_exchange", "warranty_repair", "refund_unshipped", "reship_or_refund", "escalate",
+    "return_no_reason_open", "return_no_reason_closed", "return_no_reason_excluded",
+    "return_no_reason_condition_unmet", "quality_return", "quality_exchange", "warranty_repair",
+    "refund_unshipped", "reship_or_refund", "escalate",
 })
 MIN_SIMILARITY = 0.35  # embedding cosine below which a sentence is not about the question
 MIN_SHARE = 0.3  # ... unless it shares this share of the question's character n-grams

@@ -107,7 +107,8 @@ def load_cases(paths: list[Path]) -> list[tuple[str, GuardCase]]:
 def build_context(case: GuardCase) -> GuardContext:
     """The guard context of a case: its shop's knowledge, its order's facts at `now`."""
     shop = load_shop_knowledge(case.shop)
-    facts = compute_order_facts(shop.rules, case.order, case.now)
+    buyer = [turn.text for turn in case.conversation if turn.role == "customer"]
+    facts = compute_order_facts(shop.rules, case.order, case.now, buyer_texts=buyer)
     return GuardContext(
         reply=case.reply,
         shop=shop,

@@ -18,8 +18,12 @@ class ReplyChecker:
         self.runner = runner
         self.zone = zone
 
-    def facts(self, shop: ShopKnowledge, order: Order | None, now: datetime) -> OrderFacts:
-        return compute_order_facts(shop.rules, order, now, self.zone)
+    def facts(
+        self, shop: ShopKnowledge, order: Order | None, now: datetime, conversation: list[Turn] | None = None
+    ) -> OrderFacts:
+        """The order facts, including what the buyer's messages say about the goods."""
+        buyer = [turn.text for turn in conversation or [] if turn.role == "customer"]
+        return compute_order_facts(shop.rules, order, now, self.zone, buyer)
 
     def check(
         self,
@@ -34,7 +38,7 @@ class ReplyChecker:
         ctx = GuardContext(
             reply=reply,
             shop=shop,
-            facts=facts or self.facts(shop, order, now),
+            facts=facts or self.facts(shop, order, now, conversation),
             order=order,
             conversation=conversation or [],
             now=now,

@@ -28,6 +28,7 @@ from service.guards.refund_claims import (
     route_for,
     sentence_of,
 )
+from service.guards.refund_conditions import ConditionChecks
 from service.guards.refund_terms import fmt_date
 from service.policy.facts import Window
 
@@ -44,6 +45,7 @@ class RefundRuleGuard(AfterSalesChecks):
 
     def __init__(self, data: dict[str, Any] | None = None, data_dir: Path | None = None) -> None:
         super().__init__(RefundPatterns(data if data is not None else text_scan.load_data("refund_rule", data_dir)))
+        self.conditions = ConditionChecks(self.p)
 
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Every return/refund claim of the reply that the shop's rules or the order contradict."""
@@ -59,6 +61,7 @@ class RefundRuleGuard(AfterSalesChecks):
         )
         for check in checks:
             out.extend(check(ctx, claims))
+        out.extend(self.conditions.check(ctx, claims["grant_return"], claims["deny_return"]))
         return _dedupe(out)
 
     # -- helpers -------------------------------------------------------------------------------
@@ -241,7 +244,7 @@ class RefundRuleGuard(AfterSalesChecks):
         excluded = all_items_excluded(ctx, self.p) or (
             (not known_items or bool(excluded_items(ctx, self.p))) and excluded_mentioned(ctx, self.p, start, end)
         )
-        if facts.no_reason_return.open and not excluded:
+        if facts.no_reason_return.open and not excluded and not facts.unmet_conditions:
             return [
                 self._v(
                     "wrong_denial",

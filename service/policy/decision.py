@@ -6,8 +6,9 @@ from service.policy.facts import OrderFacts
 from service.policy.order import OrderStatus
 
 DECISIONS = (
-    "return_no_reason_open", "return_no_reason_closed", "return_no_reason_excluded", "quality_return",
-    "quality_exchange", "warranty_repair", "refund_unshipped", "reship_or_refund", "check_logistics",
+    "return_no_reason_open", "return_no_reason_closed", "return_no_reason_excluded",
+    "return_no_reason_condition_unmet", "quality_return", "quality_exchange", "warranty_repair",
+    "refund_unshipped", "reship_or_refund", "check_logistics",
     "escalate", "decline_bargain", "invoice", "answer",
 )
 
@@ -17,6 +18,8 @@ def _return_decision(facts: OrderFacts) -> str:
         return "refund_unshipped"
     if facts.excluded_items:
         return "return_no_reason_excluded"
+    if facts.unmet_conditions and facts.no_reason_return.open:
+        return "return_no_reason_condition_unmet"
     return "return_no_reason_open" if facts.no_reason_return.open else "return_no_reason_closed"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
@@ -10,8 +11,9 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, Field
 
+from service.policy.item_state import item_state_reader
 from service.policy.order import Order, OrderStatus
-from service.policy.rules import ShippingPayer, ShopRules
+from service.policy.rules import NoReasonCondition, ShippingPayer, ShopRules
 
 
 class Window(BaseModel):
@@ -35,6 +37,15 @@ class OrderFacts(BaseModel):
     quality_exchange: Window
     excluded_items: list[str] = Field(default_factory=list, description="items excluded from no-reason return")
     excluded_categories: list[str] = Field(default_factory=list, description="their categories")
+    no_reason_conditions: list[NoReasonCondition] = Field(
+        default_factory=list, description="conditions the order's goods must meet for a no-reason return"
+    )
+    item_states: dict[str, bool] = Field(
+        default_factory=dict, description="what the buyer said about the goods: state → true (said so) / false (denied)"
+    )
+    unmet_conditions: list[NoReasonCondition] = Field(
+        default_factory=list, description="conditions the buyer's own statements say the goods fail"
+    )
     no_reason_return_shipping: ShippingPayer
     insurance_covers_return_shipping: bool = False
     refund_within_days: int
@@ -59,6 +70,10 @@ class OrderFacts(BaseModel):
             lines.append("不支持无理由退货的商品: " + "、".join(self.excluded_items))
         lines.append(_window_line(f"质量问题退货({self.quality_return.days}天)", self.quality_return))
         lines.append(_window_line(f"质量问题换货({self.quality_exchange.days}天)", self.quality_exchange))
+        for condition in self.no_reason_conditions:
+            lines.append(f"无理由退货条件: {condition.text}")
+        for condition in self.unmet_conditions:
+            lines.append(f"买家所述商品状态不符合无理由退货条件: {condition.text}")
         payer = "卖家" if self.no_reason_return_shipping == "seller" else "买家"
         insurance = ",订单有运费险可抵扣买家寄回运费" if self.insurance_covers_return_shipping else ""
         lines.append(f"无理由退货运费: {payer}承担{insurance};质量问题/错发漏发: 卖家承担来回运费")
@@ -114,8 +129,27 @@ def _window(days: int, delivered_on: date | None, today: date, status: OrderStat
     return Window(days=days, open=False, deadline=deadline, reason=f"已于 {deadline.isoformat()} 截止")
 
 
+def conditions_for(rules: ShopRules, order: Order | None) -> list[NoReasonCondition]:
+    """The no-reason conditions that apply to the order's items (all of them without an order)."""
+    items = order.items if order else []
+    if not items:
+        return list(rules.no_reason_conditions)
+    return [c for c in rules.no_reason_conditions if any(c.applies_to(item.category) for item in items)]
+
+
+def unmet_conditions(conditions: Sequence[NoReasonCondition], states: dict[str, bool]) -> list[NoReasonCondition]:
+    """The conditions that a state the buyer affirmed fails ("吊牌剪了" fails tags_on)."""
+    reader = item_state_reader()
+    failed = {reader.breaks(state) for state, said in states.items() if said}
+    return [c for c in conditions if c.requires in failed]
+
+
 def compute_order_facts(
-    rules: ShopRules, order: Order | None, now: datetime, zone: tzinfo | None = None
+    rules: ShopRules,
+    order: Order | None,
+    now: datetime,
+    zone: tzinfo | None = None,
+    buyer_texts: Sequence[str] = (),
 ) -> OrderFacts:
     """Apply a shop's rules to an order on a given day.
 
@@ -124,6 +158,7 @@ def compute_order_facts(
         order: The buyer's order, if the agent's tool sent one.
         now: The moment that counts as "now" (fixes day counts).
         zone: The shop's time zone (default Asia/Shanghai).
+        buyer_texts: The buyer's messages, oldest first: what they say about the goods is a fact.
     """
     zone = zone or ZoneInfo("Asia/Shanghai")
     today = local_date(now, zone)
@@ -140,6 +175,8 @@ def compute_order_facts(
     no_reason = _window(rules.no_reason_return_days, delivered_on, today, status)
     if excluded and order and len(excluded) == len(order.items):
         no_reason = no_reason.model_copy(update={"open": False, "reason": "商品类目不支持无理由退货"})
+    conditions = conditions_for(rules, order)
+    states = item_state_reader().states(buyer_texts)
     ship_deadline = None
     shipped_late = None
     if order and order.paid_at:
@@ -161,6 +198,9 @@ def compute_order_facts(
         quality_exchange=_window(rules.quality_exchange_days, delivered_on, today, status),
         excluded_items=excluded,
         excluded_categories=excluded_categories,
+        no_reason_conditions=conditions,
+        item_states=states,
+        unmet_conditions=unmet_conditions(conditions, states),
         no_reason_return_shipping=rules.no_reason_return_shipping,
         insurance_covers_return_shipping=bool(order and order.shipping_insurance),
         refund_within_days=rules.refund_within_days,

@@ -170,11 +170,43 @@ tags: [风扇, 小风扇]
 }
 
 
+_CONDITIONS = {
+    "policy-returns": """---
+id: policy-returns
+type: policy
+title: 退换货规则
+rules:
+  no_reason_conditions:
+    - {requires: tags_on, text: 吊牌齐全}
+    - {requires: unused, text: 没有使用痕迹}
+    - {requires: unopened, categories: [化妆品], text: 化妆品密封包装未拆}
+---
+签收后 7 天无理由退货:吊牌齐全、没有使用痕迹;化妆品密封包装拆开后不支持无理由退货。
+""",
+    "cream": """---
+id: cream
+type: product
+title: 保湿面霜 HydraOne
+sku: HC1
+category: 化妆品
+price: 129
+---
+## 规格
+- 容量: 50 ml
+""",
+    "dress": _LONG["jacket"].replace("id: jacket", "id: dress").replace("PK1", "DR1"),
+}
+
+
 def _build(shop_id: str, docs: dict[str, str]) -> ShopKnowledge:
     return ShopKnowledge.build(shop_id, [parse_document(t, shop_id=shop_id, path=n) for n, t in docs.items()])
 
 
-SHOPS = {"long_returns": _build("long_returns", _LONG), "short_refunds": _build("short_refunds", _SHORT)}
+SHOPS = {
+    "long_returns": _build("long_returns", _LONG),
+    "short_refunds": _build("short_refunds", _SHORT),
+    "conditions": _build("conditions", _CONDITIONS),
+}
 
 
 def order(
@@ -214,7 +246,7 @@ def make_ctx(
     return GuardContext(
         reply=reply,
         shop=knowledge,
-        facts=compute_order_facts(knowledge.rules, parsed, moment),
+        facts=compute_order_facts(knowledge.rules, parsed, moment, buyer_texts=conversation),
         order=parsed,
         conversation=[Turn(role="customer", text=text) for text in conversation],
         now=moment,
