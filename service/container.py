@@ -9,12 +9,16 @@ from zoneinfo import ZoneInfo
 from service.drafting.composer import Composer
 from service.drafting.llm_client import LiteLLMClient
 from service.drafting.pipeline import DraftingPipeline
+from service.drafting.plan_writer import PlanWriter
 from service.drafting.prompt import PromptLibrary
 from service.guards.checker import ReplyChecker
 from service.guards.llm_judge import LLMJudgeGuard
 from service.guards.registry import default_runner
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.file_store import FileStore
+from service.planning.builder import PlanBuilder
+from service.planning.fact_finder import FactFinder
+from service.planning.glossary import Glossary
 from service.retrieval.embeddings import Embedder, build_embedder
 from service.retrieval.index import KnowledgeIndex, SyncReport
 from service.retrieval.retriever import Retriever
@@ -58,8 +62,11 @@ def build_services(settings: Settings, embedder: Embedder | None = None) -> Serv
         judge = LLMJudgeGuard(llm.model_string(), api_base=llm_settings.api_base, api_key=llm_settings.api_key,
                               template_path=settings.prompts_dir / "guard_judge.md", timeout_s=llm_settings.timeout_s)
     checker = ReplyChecker(default_runner(judge), zone)
+    glossary = Glossary(settings.prompts_dir / "glossary_en.yaml")
     pipeline = DraftingPipeline(
-        knowledge, retriever, checker, Composer(settings.prompts_dir / "composer.yaml", embedder),
+        knowledge, retriever, checker, PlanBuilder(FactFinder(embedder), glossary),
+        PlanWriter(settings.prompts_dir / "plan_writer.yaml", glossary,
+                   Composer(settings.prompts_dir / "composer.yaml", embedder)),
         PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,
         max_repairs=settings.guards.max_repairs,
     )

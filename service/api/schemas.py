@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from service.guards.base import GuardResult, Turn
+from service.planning.models import AnswerPlan
 from service.policy.facts import OrderFacts
 from service.policy.order import Order
 
@@ -117,6 +118,7 @@ class DraftResponse(BaseModel):
     timings_ms: dict[str, float]
     intent: str
     decision: str
+    plan: AnswerPlan | None = Field(None, description="the questions, their answers with sources, the order state")
     degraded: bool = False
     degraded_reason: str | None = None
     usage: dict[str, float] = Field(default_factory=dict, description="prompt/completion tokens, cost_usd")

@@ -40,6 +40,11 @@ def load_intents(path: Path = INTENTS_FILE) -> tuple[IntentTable, tuple[tuple[st
 def _keyword_hit(text: str, keyword: str, negations: list[str]) -> bool:
     start = text.find(keyword)
     while start != -1:
+        end = start + len(keyword)
+        if keyword[-1:].isascii() and keyword[-1:].isalpha() and text[end:end + 1].isascii() \
+                and text[end:end + 1].isalpha():
+            start = text.find(keyword, start + 1)  # an English keyword matches whole words ("cancel" ≠ "cancelling")
+            continue
         before = text[max(0, start - 2):start]
         negated = any(before.endswith(n) for n in negations) and not any(keyword.startswith(n) for n in negations)
         if not negated:

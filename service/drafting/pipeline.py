@@ -8,15 +8,17 @@ import uuid
 from datetime import datetime, tzinfo
 
 from service.api.schemas import Citation, Draft, DraftRequest, DraftResponse, RetrievedChunk
-from service.drafting.composer import Composer
 from service.drafting.intents import AFTER_SALE, classify_intent
 from service.drafting.llm_client import LLMClient, LLMReply, parse_drafts
+from service.drafting.plan_writer import PlanWriter
 from service.drafting.prompt import PromptLibrary
 from service.drafting.repair import apply_suggestions
 from service.errors import LLMError, TemplateMissingVariables
 from service.guards.base import Turn
 from service.guards.checker import ReplyChecker
 from service.knowledge.base import KnowledgeBase, ShopKnowledge
+from service.planning.builder import PlanBuilder
+from service.planning.models import AnswerPlan
 from service.policy.decision import decide
 from service.policy.facts import OrderFacts
 from service.policy.order import Order
@@ -43,7 +45,8 @@ class DraftingPipeline:
         knowledge: KnowledgeBase,
         retriever: Retriever,
         checker: ReplyChecker,
-        composer: Composer,
+        planner: PlanBuilder,
+        writer: PlanWriter,
         prompts: PromptLibrary,
         llm: LLMClient | None,
         *,
@@ -54,7 +57,8 @@ class DraftingPipeline:
         self.knowledge = knowledge
         self.retriever = retriever
         self.checker = checker
-        self.composer = composer
+        self.planner = planner
+        self.writer = writer
         self.prompts = prompts
         self.llm = llm
         self.zone = zone
@@ -91,13 +95,14 @@ class DraftingPipeline:
         chunks = [h.chunk for h in hits]
         lap("retrieval")
         language = detect_language(request.conversation)
+        plan = self.planner.build(shop=shop, conversation=request.conversation, order=request.order, facts=facts,
+                                  hits=chunks, language=language)
+        lap("plan")
         product = self._product_title(shop, request.order)
-        composed = self.composer.compose(decision=decision, intent=intent, facts=facts, rules=shop.rules,
-                                         query=query.text,
-                                         hits=chunks, product=product, language=language, n=2)
+        written = self.writer.write(plan, facts=facts, rules=shop.rules, hits=chunks, product=product, n=2)
         composer_drafts = [self._checked(shop, request, facts, now, d.text,
                                          [Citation(doc_id=a, chunk_id=b) for a, b in d.citations], "composer")
-                           for d in composed]
+                           for d in written]
         lap("compose")
         llm_drafts: list[Draft] = []
         degraded_reason: str | None = None
@@ -105,14 +110,14 @@ class DraftingPipeline:
         if request.use_llm and self.llm is not None:
             try:
                 reference = composer_drafts[0].text if composer_drafts else ""
-                llm_drafts, usage = self._llm_drafts(shop, request, facts, now, decision, reference, hits)
+                llm_drafts, usage = self._llm_drafts(shop, request, facts, now, plan, reference, hits)
             except (LLMError, TemplateMissingVariables) as exc:  # drafts come back degraded, never a 500
                 degraded_reason = f"LLM unavailable, deterministic drafts only: {exc}"
                 log.warning("drafts degraded: %s", exc)
             lap("llm")
         elif request.use_llm:
             degraded_reason = "LLM is off; deterministic drafts only"
-        drafts = self._rank(llm_drafts, composer_drafts)[: request.n]
+        drafts = distinct(self._rank(llm_drafts, composer_drafts))[: request.n]
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         return DraftResponse(
             request_id=uuid.uuid4().hex,
@@ -124,6 +129,7 @@ class DraftingPipeline:
             timings_ms=timings,
             intent=intent,
             decision=decision,
+            plan=plan,
             degraded=degraded_reason is not None,
             degraded_reason=degraded_reason,
             usage=usage,
@@ -154,13 +160,13 @@ class DraftingPipeline:
                      source="llm" if source == "llm" else "composer", repaired=repaired)
 
     def _llm_drafts(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, now: datetime,
-                    decision: str, reference: str, hits: list[Hit]) -> tuple[list[Draft], dict[str, float]]:
-        """Drafts from the LLM, given the facts, the top chunks and the composer's correct draft to vary."""
+                    plan: AnswerPlan, reference: str, hits: list[Hit]) -> tuple[list[Draft], dict[str, float]]:
+        """Drafts from the LLM, written from the answer plan (the facts it may state, with their sources)."""
         assert self.llm is not None
         system = self.prompts.render("draft_system.md")
         user = self.prompts.render(
-            "draft_user.md", hits=[h.chunk for h in hits[:PROMPT_CHUNKS]],
-            facts_lines=facts.summary_lines() if request.order or decision not in INFO_DECISIONS else [],
+            "draft_user.md", plan=plan, plan_lines=plan_lines(plan),
+            facts_lines=facts.summary_lines() if request.order or plan.order.decision not in INFO_DECISIONS else [],
             reference=reference, conversation=request.conversation[-6:], n=2,
         )
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
@@ -212,6 +218,40 @@ class DraftingPipeline:
                 if llm:
                     ordered.append(llm.pop(0))
         return ordered
+
+
+def plan_lines(plan: AnswerPlan) -> list[str]:
+    """The plan as short lines for the LLM: each question with the facts (and sources) that answer it."""
+    lines: list[str] = []
+    for question in plan.questions:
+        if question.answer.status == "unknown":
+            lines.append(f"问:{question.text} → 资料没有答案:说会核实并在24小时内回复,不要编造")
+            continue
+        facts = ";".join(f"[{e.chunk_id}] {e.product + ' ' if e.product else ''}{e.text}"
+                         for e in question.answer.evidence)
+        yes_no = f"(回答:{'是' if question.answer.polarity == 'yes' else '否'})" if question.answer.polarity else ""
+        lines.append(f"问:{question.text}{yes_no} → {facts or question.kind.value}")
+    for offer in plan.offers:
+        lines.append(f"可用优惠:[{offer.chunk_id}] {offer.text}")
+    return lines
+
+
+def _bigram_set(text: str) -> set[str]:
+    compact = "".join(ch for ch in text.lower() if ch.isalnum())
+    return {compact[i:i + 2] for i in range(len(compact) - 1)}
+
+
+def distinct(drafts: list[Draft], threshold: float = 0.85) -> list[Draft]:
+    """Drafts without identical or near-identical alternatives (character-bigram Jaccard ≥ threshold)."""
+    kept: list[Draft] = []
+    grams: list[set[str]] = []
+    for draft in drafts:
+        mine = _bigram_set(draft.text)
+        if any(mine and other and len(mine & other) / len(mine | other) >= threshold for other in grams):
+            continue
+        kept.append(draft)
+        grams.append(mine)
+    return kept
 
 
 def _usage(reply: LLMReply) -> dict[str, float]:

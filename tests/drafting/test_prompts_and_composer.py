@@ -9,7 +9,7 @@ from service.drafting.llm_client import parse_drafts
 from service.drafting.prompt import PromptLibrary
 from service.errors import TemplateMissingVariables
 from service.guards.base import Turn
-from service.knowledge.chunking import Chunk
+from service.planning.models import AnswerPlan, OrderState
 from service.policy.decision import DECISIONS
 from service.policy.facts import compute_order_facts
 from service.policy.rules import LAW_DEFAULTS, ShopRules
@@ -21,10 +21,11 @@ PROMPTS = PROJECT_ROOT / "prompts"
 def test_every_prompt_renders_with_its_variables() -> None:
     library = PromptLibrary(PROMPTS)
     facts = compute_order_facts(LAW_DEFAULTS, None, datetime(2026, 11, 10, 10, 0))
-    chunk = Chunk(shop_id="s", doc_id="d", chunk_id="d#0", doc_type="faq", title="t", heading="h", text="x")
     variables = {
         "draft_system.md": {},
-        "draft_user.md": {"hits": [chunk], "facts_lines": facts.summary_lines(), "reference": "亲,您好",
+        "draft_user.md": {"plan": AnswerPlan(language="zh", questions=[], order=OrderState(decision="answer")),
+                          "plan_lines": ["问:防水吗 → [earbuds-ab3#1] 防水等级: IPX4"],
+                          "facts_lines": facts.summary_lines(), "reference": "亲,您好",
                           "conversation": [Turn(role="customer", text="你好")], "n": 2},
         "draft_repair.md": {"violations": [], "reply": "r"},
     }
@@ -32,7 +33,7 @@ def test_every_prompt_renders_with_its_variables() -> None:
         if name in variables:
             assert library.render(name, **variables[name])
     with pytest.raises(TemplateMissingVariables):
-        library.render("draft_user.md", hits=[])
+        library.render("draft_user.md", plan_lines=[])
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

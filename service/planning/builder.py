@@ -1,0 +1,254 @@
+"""Builds the answer plan: open questions, the product each is about, and the facts that answer it."""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+
+from service.drafting.intents import classify_intent
+from service.guards.base import Turn
+from service.knowledge.base import ShopKnowledge
+from service.knowledge.chunking import Chunk
+from service.planning.catalog import ProductCatalog
+from service.planning.fact_finder import FactFinder
+from service.planning.glossary import Glossary
+from service.planning.language import LanguageCues, load_cues, split_clauses
+from service.planning.models import Answer, AnswerPlan, Evidence, OrderState, Question, QuestionKind
+from service.policy.decision import decide
+from service.policy.facts import OrderFacts
+from service.policy.order import Order
+from service.retrieval.lexical import char_ngrams
+
+KIND_BY_INTENT: dict[str, QuestionKind] = {
+    "return": QuestionKind.policy, "cancel": QuestionKind.policy, "quality": QuestionKind.complaint,
+    "warranty": QuestionKind.policy, "refund_progress": QuestionKind.policy, "invoice": QuestionKind.policy,
+    "wrong_item": QuestionKind.complaint, "inspect": QuestionKind.policy, "modify": QuestionKind.policy,
+    "review": QuestionKind.policy, "logistics": QuestionKind.logistics, "lost_parcel": QuestionKind.complaint,
+    "bargain": QuestionKind.bargain, "complaint": QuestionKind.complaint, "compensation": QuestionKind.complaint,
+    "escalation": QuestionKind.complaint, "greeting": QuestionKind.smalltalk, "thanks": QuestionKind.smalltalk,
+}
+# intents answered from the shop's FAQ/policy lines rather than from the order's rules
+INFO_INTENTS = frozenset({"promotion", "payment", "authenticity", "stock", "product_question"})
+APOLOGETIC = frozenset({"quality", "wrong_item", "lost_parcel", "complaint", "compensation", "escalation"})
+OFFER_QUERY = "店铺优惠券 满减 会员价 赠品 包邮 优惠活动 coupon discount"
+CATALOG_CACHE = 64
+
+
+class PlanBuilder:
+    """conversation + order + facts + retrieved chunks → AnswerPlan."""
+
+    def __init__(self, finder: FactFinder, glossary: Glossary | None = None, cues: LanguageCues | None = None) -> None:
+        self.finder = finder
+        self.glossary = glossary
+        self.cues = cues or load_cues()
+        self._catalogs: OrderedDict[str, tuple[ShopKnowledge, ProductCatalog]] = OrderedDict()
+
+    def catalog(self, shop: ShopKnowledge) -> ProductCatalog:
+        """The shop's product index, rebuilt only when the shop's knowledge changed (a new version)."""
+        cached = self._catalogs.get(shop.shop_id)
+        if cached is not None and cached[0] is shop:
+            self._catalogs.move_to_end(shop.shop_id)
+            return cached[1]
+        catalog = ProductCatalog(shop)
+        self._catalogs[shop.shop_id] = (shop, catalog)
+        if len(self._catalogs) > CATALOG_CACHE:
+            self._catalogs.popitem(last=False)
+        return catalog
+
+    def build(self, *, shop: ShopKnowledge, conversation: list[Turn], order: Order | None, facts: OrderFacts,
+              hits: list[Chunk], language: str) -> AnswerPlan:
+        catalog = self.catalog(shop)
+        open_turns, earlier = _open_turns(conversation)
+        context = self._context_products(catalog, earlier, order)
+        clauses = [c for turn in open_turns for c in split_clauses(turn.text, self.cues)]
+        intent = classify_intent(conversation)
+        decision = decide(intent, facts)
+        questions: list[Question] = []
+        request_kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
+        for clause in clauses:
+            question = self._question(clause, shop, catalog, context, hits, language)
+            if question is None:
+                continue
+            if question.answer.status == "unknown" and request_kind not in (
+                    QuestionKind.product_fact, QuestionKind.smalltalk):
+                # "明天能到吗" after "怎么还没发货": part of the request the message makes, answered by it
+                question = question.model_copy(update={"kind": request_kind, "intent": intent,
+                                                       "answer": Answer(status="answered")})
+            if question.products:
+                context = [*question.products, *[p for p in context if p not in question.products]]
+            questions.append(question)
+        if not questions and clauses:  # a statement only ("耳机一边没声音了"): answer the request it makes
+            kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
+            questions.append(Question(text=clauses[-1], kind=kind, intent=intent,
+                                      answer=Answer(status="answered" if kind is not QuestionKind.product_fact
+                                                    else "unknown")))
+        offers = self._offers(shop, hits) if any(q.kind is QuestionKind.bargain for q in questions) else []
+        tone = "apologetic" if intent in APOLOGETIC or any(q.intent in APOLOGETIC for q in questions) else "neutral"
+        return AnswerPlan(language="en" if language == "en" else "zh", questions=questions,
+                          order=self._order_state(shop, facts, decision, hits), offers=offers, tone=tone,
+                          steps=_steps(questions, decision))
+
+    # ---- questions -------------------------------------------------------------------------
+    def _question(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, context: list[str],
+                  hits: list[Chunk], language: str) -> Question | None:
+        intent = classify_intent([Turn(role="customer", text=clause)])
+        is_question = self.cues.is_question(clause)
+        if intent == "product_question" and not is_question:
+            return None  # a statement that asks nothing ("我是上周买的")
+        kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
+        named = [m.doc_id for m in catalog.mentions(clause)]
+        if kind is QuestionKind.product_fact and self.cues.is_comparison(clause):
+            products = named[:3] if len(named) >= 2 else (named + [p for p in context if p not in named])[:2]
+            if len(products) >= 2:
+                kind = QuestionKind.comparison
+        products = named[:1] or context[:1]
+        if kind is QuestionKind.comparison:
+            products = (named[:3] if len(named) >= 2 else (named + [p for p in context if p not in named])[:2])
+        yes_no = self.cues.is_yes_no(clause)
+        question = Question(text=clause, kind=kind, intent=intent, yes_no=yes_no, products=products,
+                            answer=Answer(status="answered"))
+        lookup = self._lookup_text(clause, language)
+        if kind is QuestionKind.product_fact:
+            question.answer = self._fact_answer(lookup, shop, catalog, products, hits, yes_no, language)
+        elif kind is QuestionKind.comparison:
+            question.answer = self._comparison(lookup, shop, catalog, products)
+        return question
+
+    def _lookup_text(self, clause: str, language: str) -> str:
+        """What to match documents with: an English question gains the Chinese spec words it names."""
+        if language != "en" or self.glossary is None:
+            return clause
+        terms = self.glossary.chinese_terms(clause)
+        return f"{clause} {' '.join(terms)}" if terms else clause
+
+    def _fact_answer(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, products: list[str],
+                     hits: list[Chunk], yes_no: bool, language: str) -> Answer:
+        vector = self.finder.embed_question(clause)
+        evidence: list[Evidence] = []
+        kinds = ("spec", "faq") if language == "en" else ("spec", "faq", "sentence")
+        for doc_id in products[:1]:
+            doc = shop.docs.get(doc_id)
+            if doc is not None:
+                evidence = self.finder.find(clause, doc, catalog.title(doc_id), vector=vector, kinds=kinds)
+        if not evidence:  # not about a product, or the product's doc does not say: the shop's FAQ and policy
+            seen: set[str] = set()
+            best: list[Evidence] = []
+            for chunk in hits:
+                if chunk.doc_type not in ("faq", "policy", "product") or chunk.doc_id in seen:
+                    continue
+                if products and chunk.doc_type == "product" and chunk.doc_id not in products:
+                    continue
+                seen.add(chunk.doc_id)
+                doc = shop.docs.get(chunk.doc_id)
+                if doc is None:
+                    continue
+                found = self.finder.find(clause, doc, chunk.title if chunk.doc_type == "product" else "",
+                                         vector=vector, limit=1)
+                if found and (not best or found[0].score > best[0].score):
+                    best = found
+                if len(seen) >= 4:
+                    break
+            evidence = best
+        if not evidence:
+            return Answer(status="unknown")
+        polarity = None
+        if yes_no:
+            polarity = "no" if self.cues.negated(_clause_answering(evidence[0], clause)) else "yes"
+        return Answer(status="answered", polarity=polarity, evidence=evidence)
+
+    def _comparison(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, products: list[str]) -> Answer:
+        vector = self.finder.embed_question(clause)
+        first_doc = shop.docs.get(products[0])
+        if first_doc is None:
+            return Answer(status="unknown")
+        keys = [e.key for e in self.finder.find(clause, first_doc, catalog.title(products[0]), vector=vector,
+                                                limit=2, kinds=("spec",), min_score=None)]
+        evidence: list[Evidence] = []
+        for doc_id in products:
+            doc = shop.docs.get(doc_id)
+            if doc is None:
+                continue
+            rows = {e.key: e for e in self.finder.spec_rows(doc)}
+            shared = [k for k in keys if k in rows][:2]
+            if not shared:
+                shared = [e.key for e in self.finder.find(clause, doc, catalog.title(doc_id), vector=vector,
+                                                          limit=1, kinds=("spec",), min_score=None)]
+            for key in shared:
+                if key in rows:
+                    evidence.append(rows[key].model_copy(update={"product": catalog.title(doc_id)}))
+        return Answer(status="answered" if evidence else "unknown", evidence=evidence)
+
+    # ---- context ---------------------------------------------------------------------------
+    def _context_products(self, catalog: ProductCatalog, earlier: list[Turn], order: Order | None) -> list[str]:
+        """Products the conversation was about before the open turns, most recent first, then the order's."""
+        products: list[str] = []
+        for turn in reversed(earlier):
+            for mention in catalog.mentions(turn.text)[:2]:
+                if mention.doc_id not in products:
+                    products.append(mention.doc_id)
+        for item in order.items if order else []:
+            doc_id = catalog.by_sku(item.sku)
+            if doc_id is None and item.title:
+                named = catalog.mentions(item.title)
+                doc_id = named[0].doc_id if named else None
+            if doc_id and doc_id not in products:
+                products.append(doc_id)
+        return products
+
+    def _offers(self, shop: ShopKnowledge, hits: list[Chunk]) -> list[Evidence]:
+        """The shop's real offers (coupons, member prices, gifts) from its FAQ and guidelines."""
+        vector = self.finder.embed_question(OFFER_QUERY)
+        offers: list[Evidence] = []
+        for doc_id in dict.fromkeys(c.doc_id for c in hits if c.doc_type in ("faq", "guideline", "policy")):
+            doc = shop.docs.get(doc_id)
+            if doc is None:
+                continue
+            for found in self.finder.find(OFFER_QUERY, doc, "", vector=vector, limit=2, kinds=("sentence", "faq")):
+                if any(ch.isdigit() for ch in found.value) and not _is_instruction(found.value):
+                    offers.append(found)
+        offers.sort(key=lambda e: -e.score)
+        return offers[:2]
+
+    def _order_state(self, shop: ShopKnowledge, facts: OrderFacts, decision: str, hits: list[Chunk]) -> OrderState:
+        policy_doc = shop.rules.sources.get("no_reason_return_days") or next(iter(shop.rules.sources.values()), "")
+        if decision in ("check_logistics",) or (facts.status is not None and not facts.delivered):
+            policy_doc = shop.rules.sources.get("ship_within_hours", policy_doc)
+        chunk = next((c.chunk_id for c in hits if c.doc_id == policy_doc), f"{policy_doc}#0" if policy_doc else "")
+        return OrderState(status=facts.status.value if facts.status else None, decision=decision,
+                          facts=facts.summary_lines(), policy_doc=policy_doc, policy_chunk=chunk)
+
+
+def _open_turns(conversation: list[Turn]) -> tuple[list[Turn], list[Turn]]:
+    """Customer turns since the agent last spoke (the open ones), and everything before them."""
+    last_agent = max((i for i, t in enumerate(conversation) if t.role != "customer"), default=-1)
+    open_turns = [t for t in conversation[last_agent + 1:] if t.role == "customer"]
+    if not open_turns:
+        open_turns = [t for t in conversation if t.role == "customer"][-1:]
+    return open_turns, conversation[: last_agent + 1]
+
+
+def _clause_answering(evidence: Evidence, question: str) -> str:
+    """The clause of an answer that speaks to the question (a FAQ answer may say yes, then but-not)."""
+    text = evidence.value or evidence.text
+    parts = [p for p in re.split(r"[,,;;。]", text) if p.strip()] or [text]
+    wanted = set(char_ngrams(question))
+    return max(parts, key=lambda p: len(wanted & set(char_ngrams(p))))
+
+
+def _is_instruction(text: str) -> bool:
+    """A guideline line that tells the agent what (not) to do is not an offer to quote to the buyer."""
+    return any(w in text for w in ("客服", "不能", "不额外", "话术", "禁止"))
+
+
+def _steps(questions: list[Question], decision: str) -> list[str]:
+    kinds = {q.kind for q in questions}
+    steps: list[str] = []
+    if QuestionKind.complaint in kinds:
+        steps += ["apologise", "restate_problem", "ask_photos", "offer_options"]
+    if QuestionKind.bargain in kinds:
+        steps += ["price_firm_kindly", "real_offers"]
+    if QuestionKind.logistics in kinds:
+        steps += ["order_state", "no_arrival_promise"]
+    if decision != "answer" and "offer_options" not in steps:
+        steps.append("state_rule_for_order")
+    return steps

@@ -1,0 +1,117 @@
+"""Which products a buyer's words name: an index over titles, SKUs, model codes, categories and tags.
+
+Built once per shop version (an edit builds a new ShopKnowledge); a lookup touches only the products
+that share a name token with the text, so it costs the same at 10 or 10,000 products.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from pydantic import BaseModel
+
+from service.knowledge.base import ShopKnowledge
+
+_LATIN = re.compile(r"[a-z0-9][a-z0-9\-\.]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+GENERIC_LATIN = frozenset({"pro", "max", "mini", "plus", "lite", "new", "usb", "c", "the", "and", "of", "x", "s"})
+
+
+class ProductMention(BaseModel):
+    """A product the text names, and how strongly."""
+
+    doc_id: str
+    title: str
+    score: float
+
+
+def _bigrams(text: str) -> set[str]:
+    grams: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        grams |= {run[i:i + 2] for i in range(len(run) - 1)}
+    return grams
+
+
+def _latin_tokens(text: str) -> set[str]:
+    return {t.lower() for t in _LATIN.findall(text)}
+
+
+class _Entry(BaseModel):
+    doc_id: str
+    title: str
+    sku: str
+    category: str
+    latin: set[str]  # distinctive Latin tokens of the title and SKU ("airbeat", "ab3", "h300")
+    title_grams: set[str]
+    names: list[str]  # category and tags: words a buyer uses for the kind of product
+
+
+class ProductCatalog:
+    """Resolve product mentions in buyer text for one shop version."""
+
+    def __init__(self, shop: ShopKnowledge) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._by_token: dict[str, set[str]] = defaultdict(set)
+        self._by_gram: dict[str, set[str]] = defaultdict(set)
+        for doc_id, product in shop.products.items():
+            doc = shop.docs.get(doc_id)
+            tags = list(doc.meta.tags) if doc and doc.meta.tags else []
+            latin = {t for t in _latin_tokens(f"{product.title} {product.sku}")
+                     if t not in GENERIC_LATIN and not t.isdigit()}
+            if product.sku:
+                latin.add(product.sku.lower())
+            names = [n for n in {product.category, *tags} if n and len(n) >= 2]
+            entry = _Entry(doc_id=doc_id, title=product.title, sku=product.sku, category=product.category,
+                           latin=latin, title_grams=_bigrams(product.title), names=names)
+            self._entries[doc_id] = entry
+            for token in latin:
+                self._by_token[token].add(doc_id)
+            for gram in entry.title_grams | {g for n in names for g in _bigrams(n)}:
+                self._by_gram[gram].add(doc_id)
+            for name in names:
+                for token in _latin_tokens(name):
+                    if token not in GENERIC_LATIN:
+                        self._by_token[token].add(doc_id)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def title(self, doc_id: str) -> str:
+        entry = self._entries.get(doc_id)
+        return entry.title if entry else doc_id
+
+    def sku(self, doc_id: str) -> str:
+        entry = self._entries.get(doc_id)
+        return entry.sku if entry else ""
+
+    def by_sku(self, sku: str) -> str | None:
+        ids = self._by_token.get(sku.lower(), set())
+        return next((i for i in ids if self._entries[i].sku.lower() == sku.lower()), None)
+
+    def mentions(self, text: str) -> list[ProductMention]:
+        """Products named in `text`, best first; a model code or SKU outweighs a shared category word."""
+        tokens = _latin_tokens(text)
+        grams = _bigrams(text)
+        candidates: set[str] = set()
+        for token in tokens:
+            candidates |= self._by_token.get(token, set())
+        for gram in grams:
+            ids = self._by_gram.get(gram, set())
+            if len(ids) <= 200:  # a bigram shared by most of the catalogue names nothing
+                candidates |= ids
+        lowered = text.lower()
+        found: list[ProductMention] = []
+        for doc_id in candidates:
+            entry = self._entries[doc_id]
+            score = 0.0
+            score += 3.0 * len(entry.latin & tokens)
+            if entry.title_grams:
+                shared = len(entry.title_grams & grams)
+                score += 2.5 * shared / len(entry.title_grams) if shared >= 2 else 0.0
+            if any(name.lower() in lowered for name in entry.names):
+                score += 1.0
+            if score >= 1.0:
+                found.append(ProductMention(doc_id=doc_id, title=entry.title, score=round(score, 3)))
+        found.sort(key=lambda m: (-m.score, m.doc_id))
+        return found
