@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
-from service.api.routes import router
+from service.api.limits import BodyLimitMiddleware, RequestLimits
+from service.api.routes import health_router, router
 from service.container import Services, build_services
 from service.errors import KefuError
 from service.settings import Settings, get_settings
@@ -35,12 +38,30 @@ def create_app(settings: Settings | None = None,
 
     app = FastAPI(title="kefu", version="0.1.0", lifespan=lifespan,
                   description="Reply suggestions for online-shop customer service: grounded, cited, guarded.")
+    limits = RequestLimits(settings.limits)
+    app.state.limits = limits
+    app.include_router(health_router)
     app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes,
+                       max_depth=settings.limits.max_json_depth)
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = limits.constrain_openapi(plain_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.exception_handler(KefuError)
     async def kefu_error(_: Request, exc: KefuError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code,
-                            content={"error": type(exc).__name__, "message": str(exc), "where": exc.where})
+        return JSONResponse(status_code=exc.status_code, content=exc.body(), headers=exc.headers)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        """Starlette's own errors (unknown route 404, wrong method 405) in kefu's error shape."""
+        return JSONResponse(status_code=exc.status_code, headers=exc.headers,
+                            content={"error": "HTTPError", "message": str(exc.detail), "where": request.url.path})
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

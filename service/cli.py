@@ -224,3 +224,7 @@ def eval_compare(
     console.print(render_comparison(comparison), highlight=False, markup=False)
     if fail_on_regression and comparison.regressions:
         raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

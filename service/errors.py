@@ -16,6 +16,15 @@ class KefuError(Exception):
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Extra HTTP headers for the error response."""
+        return {}
+
+    def body(self) -> dict[str, object]:
+        """The one JSON error shape of the API: error class, message, where."""
+        return {"error": type(self).__name__, "message": str(self), "where": self.where}
+
 
 class UserError(KefuError):
     """The caller sent something invalid."""
@@ -32,6 +41,26 @@ class DocumentError(UserError):
         self.path = path
         self.line = line
         self.field = field
+
+
+class PayloadTooLarge(UserError):
+    """The request body or one of its parts is larger than the server accepts."""
+
+    status_code = 413
+
+
+class RateLimited(KefuError):
+    """The caller sent more requests than its rate limit allows; retry after `retry_after_s` seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message, where="rate_limit")
+        self.retry_after_s = retry_after_s
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
 
 
 class NotFoundError(KefuError):

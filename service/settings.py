@@ -25,6 +25,10 @@ class EmbeddingSettings(BaseModel):
         "", description="sentence-transformers model name or path (mode sentence-transformers)"
     )
     threads: int = Field(2, description="CPU threads for the embedding model")
+    max_input_chars: int = Field(
+        2000, ge=16, description="Texts are cut to this many characters before embedding (the USE model's "
+        "memory grows ~35 MB per 1000 characters and is not given back)",
+    )
 
 
 class LLMSettings(BaseModel):
@@ -54,6 +58,34 @@ class GuardSettings(BaseModel):
     max_repairs: int = Field(2, description="How many times a failing draft is repaired")
 
 
+class LimitSettings(BaseModel):
+    """Limits that keep one request from taking the server down (each breach is a 413 or 422)."""
+
+    max_body_bytes: int = Field(1_048_576, ge=1, description="Largest request body in bytes (413 beyond)")
+    max_json_depth: int = Field(32, ge=2, description="Deepest nesting of arrays/objects in a JSON body (422)")
+    max_message_chars: int = Field(2000, ge=1, description="Longest conversation turn text in characters")
+    max_turns: int = Field(100, ge=1, description="Most turns in a conversation")
+    max_conversation_chars: int = Field(
+        8000, ge=1, description="Most characters in all turns together (the guards read every turn)"
+    )
+    max_reply_chars: int = Field(2000, ge=1, description="Longest reply sent to POST /v1/guard")
+    max_query_chars: int = Field(4000, ge=1, description="Longest search query in characters")
+    max_order_items: int = Field(50, ge=1, description="Most items in one order")
+    max_order_text_chars: int = Field(200, ge=1, description="Longest text field of an order (id, sku, title...)")
+    max_n: int = Field(8, ge=1, description="Most drafts one request may ask for (`n`)")
+    max_k: int = Field(50, ge=1, description="Most chunks one search may ask for (`k`, `max_per_doc`)")
+    max_doc_bytes: int = Field(262_144, ge=1, description="Largest knowledge document on PUT, UTF-8 bytes (413)")
+
+
+class RateLimitSettings(BaseModel):
+    """Per-caller request rate limit (429 with Retry-After); shared through Redis when redis_url is set."""
+
+    enabled: bool = Field(True, description="Limit each caller's request rate on the /v1 routes")
+    requests: int = Field(600, ge=1, description="Requests one caller may make per window")
+    window_s: int = Field(60, ge=1, description="Window length in seconds (fixed window)")
+    key_prefix: str = Field("kefu:rl:", description="Prefix of the Redis keys the limiter writes")
+
+
 class Settings(BaseSettings):
     """kefu configuration; every field can be set as KEFU_<NAME> (nested: KEFU_LLM__MODEL)."""
 
@@ -75,6 +107,12 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     guards: GuardSettings = Field(default_factory=GuardSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    redis_url: str | None = Field(
+        None, description="redis://host:port/db shared by all workers (rate limits); unset: in process"
+    )
+    log_format: Literal["json", "text"] = Field("json", description="`kefu serve` log lines: json or text")
 
     # Env var names kept short for the ones users set most.
     llm_model_env: str | None = Field(

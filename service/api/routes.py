@@ -4,29 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Response
 
 from service.api.deps import ServicesDep
+from service.api.limits import LimitedDocument, LimitedDraftRequest, LimitedGuardRequest, LimitedSearchRequest
 from service.api.schemas import (
     DocInfo,
     DocList,
-    DraftRequest,
     DraftResponse,
-    GuardRequest,
     HitExplanation,
     PutDocResponse,
     SearchHit,
-    SearchRequest,
     SearchResponse,
 )
 from service.guards.base import GuardResult
 
+health_router = APIRouter()
 router = APIRouter()
-MARKDOWN_BODY = Body(..., media_type="text/markdown",
-                     description="the document exactly as a knowledge file: YAML front matter + Markdown")
 
 
-@router.get("/healthz")
+@health_router.get("/healthz")
 def healthz(services: ServicesDep) -> dict[str, object]:
     return {"status": "ok", "shops": services.knowledge.shop_ids(),
             "guard_failures": dict(services.checker.runner.failures)}
@@ -49,7 +46,7 @@ def get_doc(shop_id: str, doc_id: str, services: ServicesDep) -> Response:
 
 @router.put("/v1/shops/{shop_id}/docs/{doc_id}", response_model=PutDocResponse)
 def put_doc(shop_id: str, doc_id: str, services: ServicesDep, response: Response,
-            text: str = MARKDOWN_BODY) -> PutDocResponse:
+            text: LimitedDocument) -> PutDocResponse:
     doc, created = services.knowledge.put(shop_id, doc_id, text)
     response.status_code = 201 if created else 200
     chunks = sum(1 for c in services.retriever.index.shop(shop_id).chunks if c.doc_id == doc_id)
@@ -64,7 +61,7 @@ def delete_doc(shop_id: str, doc_id: str, services: ServicesDep) -> Response:
 
 
 @router.post("/v1/search", response_model=SearchResponse)
-def search(request: SearchRequest, services: ServicesDep) -> SearchResponse:
+def search(request: LimitedSearchRequest, services: ServicesDep) -> SearchResponse:
     services.knowledge.shop(request.shop_id)  # 404 for an unknown shop
     hits = services.retriever.search(
         request.shop_id, request.query, request.k, doc_types=request.doc_type, skus=request.sku,
@@ -84,7 +81,7 @@ def search(request: SearchRequest, services: ServicesDep) -> SearchResponse:
 
 
 @router.post("/v1/guard", response_model=GuardResult)
-def guard(request: GuardRequest, services: ServicesDep) -> GuardResult:
+def guard(request: LimitedGuardRequest, services: ServicesDep) -> GuardResult:
     shop = services.knowledge.shop(request.shop_id)
     now = request.now or datetime.now(services.checker.zone)
     return services.checker.check(shop, request.reply, now=now, order=request.order,
@@ -92,5 +89,5 @@ def guard(request: GuardRequest, services: ServicesDep) -> GuardResult:
 
 
 @router.post("/v1/drafts", response_model=DraftResponse)
-def drafts(request: DraftRequest, services: ServicesDep) -> DraftResponse:
+def drafts(request: LimitedDraftRequest, services: ServicesDep) -> DraftResponse:
     return services.pipeline.draft(request)

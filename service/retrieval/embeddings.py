@@ -40,8 +40,9 @@ class UseOnnxEmbedder:
 
     name = "use-multilingual-v3-int8"
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 2, max_chars: int = 2000) -> None:
         self._threads = threads
+        self._max_chars = max_chars
         self._session: Any = None
         self._lock = threading.Lock()
 
@@ -76,6 +77,7 @@ class UseOnnxEmbedder:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
         session = self._load()
+        texts = [t[: self._max_chars] for t in texts]  # memory grows with input length; keep it bounded
         out = [session.run(["outputs"], {"inputs": texts[i:i + 64]})[0] for i in range(0, len(texts), 64)]
         return _normalise(np.concatenate(out))
 
@@ -138,7 +140,7 @@ class HashingEmbedder:
 def build_embedder(settings: EmbeddingSettings) -> Embedder:
     """The embedder the settings ask for."""
     if settings.mode == "use-onnx":
-        return UseOnnxEmbedder(settings.threads)
+        return UseOnnxEmbedder(settings.threads, settings.max_input_chars)
     if settings.mode == "sentence-transformers":
         return SentenceTransformerEmbedder(settings.model, settings.threads)
     return HashingEmbedder()
