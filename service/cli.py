@@ -134,6 +134,37 @@ def eval_guards(
         raise typer.Exit(1)
 
 
+@eval_app.command("drafts")
+def eval_drafts(
+    paths: Annotated[list[Path] | None, typer.Argument(help="draft-eval YAML files (default: evals/drafts/*.yaml)")]
+    = None,
+    variants: Annotated[bool, typer.Option(help="also draft the three rewrites of each last turn (pass^4)")] = True,
+    llm: Annotated[bool, typer.Option(help="let the LLM draft too (its draft may rank first)")] = False,
+    out: Annotated[Path | None, typer.Option(help="write every reply and verdict as JSON here")] = None,
+) -> None:
+    """Share of conversations whose top draft states every required fact and nothing forbidden."""
+    import json
+
+    from rich.progress import Progress
+
+    from service.evaluation.draft_eval import load_draft_sets, pipeline_drafter, run_draft_eval
+    from service.evaluation.shops import SHOP_ROOTS
+    from service.settings import get_settings
+
+    files = paths or sorted((PROJECT_ROOT / "evals" / "drafts").glob("*.yaml"))
+    sets = load_draft_sets(files)
+    roots = [*SHOP_ROOTS, PROJECT_ROOT / "evals" / "unseen" / "shops"]
+    drafter, workdir = pipeline_drafter(get_settings(), sorted({s.shop for s in sets}), roots, use_llm=llm)
+    with workdir, Progress(console=console, transient=True) as progress:
+        task = progress.add_task("drafting", total=sum(len(s.cases) for s in sets))
+        report = run_draft_eval(sets, drafter, variants=variants, progress=lambda: progress.advance(task))
+    summary = report.summary()
+    console.print_json(json.dumps(summary, ensure_ascii=False))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(path: Annotated[Path | None, typer.Argument(help="retrieval set YAML")] = None) -> None:
     """recall@1, recall@5 and MRR per retriever and fused, on a retrieval set."""
