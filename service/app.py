@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from service.api.limits import BodyLimitMiddleware, RequestLimits
+from service.api.ratelimit import build_rate_limiter, enforce_rate_limit
 from service.api.routes import health_router, router
 from service.container import Services, build_services
 from service.errors import KefuError
@@ -34,14 +35,19 @@ def create_app(settings: Settings | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = factory(settings)
-        yield
+        app.state.rate_limiter = build_rate_limiter(settings.rate_limit, settings.redis_url)
+        try:
+            yield
+        finally:
+            if app.state.rate_limiter is not None:
+                await app.state.rate_limiter.close()
 
     app = FastAPI(title="kefu", version="0.1.0", lifespan=lifespan,
                   description="Reply suggestions for online-shop customer service: grounded, cited, guarded.")
     limits = RequestLimits(settings.limits)
     app.state.limits = limits
     app.include_router(health_router)
-    app.include_router(router)
+    app.include_router(router, dependencies=[Depends(enforce_rate_limit)])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes,
                        max_depth=settings.limits.max_json_depth)
     plain_openapi = app.openapi
