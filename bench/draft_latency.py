@@ -15,6 +15,7 @@ import yaml
 
 from service.api.schemas import DraftRequest
 from service.container import build_services
+from service.drafting.background_loop import run_sync
 from service.settings import PROJECT_ROOT, Settings
 
 
@@ -46,18 +47,18 @@ def main() -> None:
         warm = time.perf_counter() - started
         print(f"startup: first (index from scratch) {cold:.2f} s, restart (incremental, nothing changed) {warm:.2f} s")
         cases = _cases()
-        services.pipeline.draft(cases[0])
+        run_sync(services.pipeline.draft(cases[0]))
         times = []
         for request in cases:
             started = time.perf_counter()
-            services.pipeline.draft(request)
+            run_sync(services.pipeline.draft(request))
             times.append((time.perf_counter() - started) * 1000)
         print(f"deterministic drafts over {len(times)} golden conversations: p50 {_pct(times, 0.5):.1f} ms, "
               f"p99 {_pct(times, 0.99):.1f} ms, max {max(times):.1f} ms")
         llm_times = []
         for request in cases[: args.llm]:
             started = time.perf_counter()
-            response = services.pipeline.draft(request.model_copy(update={"use_llm": True}))
+            response = run_sync(services.pipeline.draft(request.model_copy(update={"use_llm": True})))
             llm_times.append(time.perf_counter() - started)
             print(f"  LLM draft {len(llm_times)}: {llm_times[-1]:.1f} s, degraded={response.degraded}, "
                   f"tokens={response.usage}")

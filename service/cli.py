@@ -64,6 +64,7 @@ def draft(message: Annotated[str, typer.Argument(help="the buyer's message")],
     """Draft replies to one buyer message and print them with their guard verdicts."""
     from service.api.schemas import DraftRequest
     from service.container import build_services
+    from service.drafting.background_loop import run_sync
 
     _logging()
     settings = get_settings()
@@ -75,7 +76,7 @@ def draft(message: Annotated[str, typer.Argument(help="the buyer's message")],
         "now": datetime.fromisoformat(now) if now else None,
         "n": n, "use_llm": llm,
     })
-    response = services.pipeline.draft(request)
+    response = run_sync(services.pipeline.draft(request))
     console.print(f"intent={response.intent} decision={response.decision} model={response.model} "
                   f"timings={response.timings_ms}")
     if response.degraded:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,24 @@ class EmbeddingSettings(BaseModel):
     )
 
 
+class LLMDeployment(BaseModel):
+    """One place a model is served from; the Router tries deployments in the order they are listed.
+
+    Deployments that share a `name` form one group that the Router balances between; the groups are
+    tried in order (the first is the primary, the rest its fallbacks).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("primary", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$",
+                      description="group name; deployments with the same name are balanced, groups fall back in order")
+    model: str = Field(..., min_length=1, description="litellm model string, e.g. openai/qwen2.5 or kefu-local")
+    api_base: str | None = Field(None, description="API base URL of an OpenAI-compatible server")
+    api_key_env: str | None = Field(None, description="name of the environment variable holding the API key")
+    max_concurrency: int = Field(64, ge=1, description="calls in flight at once; more wait in a queue")
+    timeout_s: float = Field(30.0, gt=0, description="one call's deadline, counted from when it starts (not queued)")
+
+
 class LLMSettings(BaseModel):
     """Which model drafts replies, through litellm."""
 
@@ -49,6 +67,19 @@ class LLMSettings(BaseModel):
         None, description="GGUF file for mode local (default: <data_dir>/models/<packaged file>)"
     )
     threads: int = Field(2, description="CPU threads for the local model")
+    deployments: list[LLMDeployment] = Field(
+        default_factory=list,
+        description="several deployments with fallbacks (JSON list in KEFU_LLM__DEPLOYMENTS); empty: one "
+        "deployment from mode/model/api_base/api_key",
+    )
+    local_max_concurrency: int = Field(1, ge=1, description="calls in flight at once on the in-process model")
+    max_concurrency: int = Field(64, ge=1, description="calls in flight at once on `model` (mode litellm)")
+    queue_timeout_s: float = Field(10.0, gt=0, description="longest wait for a free slot before falling back")
+    deadline_s: float = Field(60.0, gt=0, description="longest one draft request waits for the LLM, all "
+                              "retries and fallbacks included; then the call is cancelled and drafts degrade")
+    num_retries: int = Field(1, ge=0, description="Router retries per deployment group before falling back")
+    allowed_fails: int = Field(3, ge=0, description="failures in a minute before a deployment cools down")
+    cooldown_s: float = Field(30.0, ge=0, description="how long a failing deployment is skipped")
 
 
 class GuardSettings(BaseModel):

@@ -17,6 +17,9 @@ class FakeLLM:
     def model_name(self) -> str:
         return "fake"
 
+    async def acomplete(self, messages: list[dict[str, str]], *, timeout_s: float | None = None) -> LLMReply:
+        return self.complete(messages, timeout_s=timeout_s)
+
     def complete(self, messages: list[dict[str, str]], *, timeout_s: float | None = None) -> LLMReply:
         self.calls.append(messages)
         if not self.responses:

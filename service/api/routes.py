@@ -89,5 +89,5 @@ def guard(request: LimitedGuardRequest, services: ServicesDep) -> GuardResult:
 
 
 @router.post("/v1/drafts", response_model=DraftResponse)
-def drafts(request: LimitedDraftRequest, services: ServicesDep) -> DraftResponse:
-    return services.pipeline.draft(request)
+async def drafts(request: LimitedDraftRequest, services: ServicesDep) -> DraftResponse:
+    return await services.pipeline.draft(request)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import partial
+
+import anyio
 
 from service.api.schemas import Citation, Draft, DraftRequest, DraftResponse, RetrievedChunk
 from service.drafting.intents import AFTER_SALE, classify_intent
@@ -35,6 +39,21 @@ def detect_language(conversation: list[Turn]) -> str:
     text = next((t.text for t in reversed(conversation) if t.role == "customer"), conversation[-1].text)
     has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in text)
     return "en" if not has_cjk and any(ch.isalpha() for ch in text) else "zh"
+
+
+@dataclass
+class _Deterministic:
+    """What the deterministic half of a request produced; the LLM half builds on it."""
+
+    shop: ShopKnowledge
+    now: datetime
+    facts: OrderFacts
+    intent: str
+    decision: str
+    hits: list[Hit]
+    plan: AnswerPlan
+    composer_drafts: list[Draft]
+    timings: dict[str, float]
 
 
 class DraftingPipeline:
@@ -74,9 +93,55 @@ class DraftingPipeline:
             hits += [h for h in policy if h.chunk.chunk_id not in seen]
         return hits
 
-    def draft(self, request: DraftRequest) -> DraftResponse:
+    async def draft(self, request: DraftRequest) -> DraftResponse:
+        """Drafts for one request: the deterministic work in a worker thread, the LLM call awaited.
+
+        Nothing here blocks the event loop: CPU-bound steps (retrieval, planning, writing, guards) run
+        in anyio's thread pool and the LLM is called with litellm's async API, so requests without the
+        LLM never wait behind requests that are waiting for it.
+        """
+        started = time.perf_counter()
+        base = await anyio.to_thread.run_sync(self._deterministic, request)
+        llm_drafts: list[Draft] = []
+        degraded_reason: str | None = None
+        usage: dict[str, float] = {}
+        model = "composer"
+        if request.use_llm and self.llm is not None:
+            clock = time.perf_counter()
+            try:
+                reference = base.composer_drafts[0].text if base.composer_drafts else ""
+                llm_drafts, usage, model = await self._llm_drafts(base.shop, request, base.facts, base.now,
+                                                                  base.plan, reference, base.hits)
+                if not llm_drafts:
+                    degraded_reason = "the LLM's answer held no usable draft; deterministic drafts only"
+            except (LLMError, TemplateMissingVariables) as exc:  # drafts come back degraded, never a 500
+                degraded_reason = f"LLM unavailable, deterministic drafts only: {exc}"
+                log.warning("drafts degraded: %s", exc)
+            base.timings["llm"] = round((time.perf_counter() - clock) * 1000, 2)
+        elif request.use_llm:
+            degraded_reason = "LLM is off; deterministic drafts only"
+        drafts = distinct(self._rank(llm_drafts, base.composer_drafts))[: request.n]
+        base.timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        return DraftResponse(
+            request_id=uuid.uuid4().hex,
+            drafts=drafts,
+            order_facts=base.facts,
+            retrieved=[RetrievedChunk(doc_id=h.chunk.doc_id, chunk_id=h.chunk.chunk_id, title=h.chunk.title,
+                                      score=round(h.score, 5)) for h in base.hits],
+            model=model if llm_drafts else "composer",
+            timings_ms=base.timings,
+            intent=base.intent,
+            decision=base.decision,
+            plan=base.plan,
+            degraded=degraded_reason is not None,
+            degraded_reason=degraded_reason,
+            usage=usage,
+        )
+
+    def _deterministic(self, request: DraftRequest) -> _Deterministic:
+        """Facts, retrieval, the answer plan and its guarded deterministic drafts: all that needs no LLM."""
         timings: dict[str, float] = {}
-        started = clock = time.perf_counter()
+        clock = time.perf_counter()
 
         def lap(name: str) -> None:
             nonlocal clock
@@ -104,36 +169,8 @@ class DraftingPipeline:
                                          [Citation(doc_id=a, chunk_id=b) for a, b in d.citations], "composer")
                            for d in written]
         lap("compose")
-        llm_drafts: list[Draft] = []
-        degraded_reason: str | None = None
-        usage: dict[str, float] = {}
-        if request.use_llm and self.llm is not None:
-            try:
-                reference = composer_drafts[0].text if composer_drafts else ""
-                llm_drafts, usage = self._llm_drafts(shop, request, facts, now, plan, reference, hits)
-            except (LLMError, TemplateMissingVariables) as exc:  # drafts come back degraded, never a 500
-                degraded_reason = f"LLM unavailable, deterministic drafts only: {exc}"
-                log.warning("drafts degraded: %s", exc)
-            lap("llm")
-        elif request.use_llm:
-            degraded_reason = "LLM is off; deterministic drafts only"
-        drafts = distinct(self._rank(llm_drafts, composer_drafts))[: request.n]
-        timings["total"] = round((time.perf_counter() - started) * 1000, 2)
-        return DraftResponse(
-            request_id=uuid.uuid4().hex,
-            drafts=drafts,
-            order_facts=facts,
-            retrieved=[RetrievedChunk(doc_id=h.chunk.doc_id, chunk_id=h.chunk.chunk_id, title=h.chunk.title,
-                                      score=round(h.score, 5)) for h in hits],
-            model=self.llm.model_name if (self.llm and request.use_llm and llm_drafts) else "composer",
-            timings_ms=timings,
-            intent=intent,
-            decision=decision,
-            plan=plan,
-            degraded=degraded_reason is not None,
-            degraded_reason=degraded_reason,
-            usage=usage,
-        )
+        return _Deterministic(shop=shop, now=now, facts=facts, intent=intent, decision=decision, hits=hits,
+                              plan=plan, composer_drafts=composer_drafts, timings=timings)
 
     @staticmethod
     def _product_title(shop: ShopKnowledge, order: Order | None) -> str:
@@ -159,8 +196,9 @@ class DraftingPipeline:
         return Draft(text=text, citations=citations, guard=result,
                      source="llm" if source == "llm" else "composer", repaired=repaired)
 
-    def _llm_drafts(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, now: datetime,
-                    plan: AnswerPlan, reference: str, hits: list[Hit]) -> tuple[list[Draft], dict[str, float]]:
+    async def _llm_drafts(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, now: datetime,
+                          plan: AnswerPlan, reference: str,
+                          hits: list[Hit]) -> tuple[list[Draft], dict[str, float], str]:
         """Drafts from the LLM, written from the answer plan (the facts it may state, with their sources)."""
         assert self.llm is not None
         system = self.prompts.render("draft_system.md")
@@ -170,7 +208,7 @@ class DraftingPipeline:
             reference=reference, conversation=request.conversation[-6:], n=2,
         )
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-        reply = self.llm.complete(messages)
+        reply = await self.llm.acomplete(messages)
         usage = _usage(reply)
         known = self.retriever.index.shop(shop.shop_id).by_id  # cited ids must exist in this shop
         drafts: list[Draft] = []
@@ -180,14 +218,15 @@ class DraftingPipeline:
                 continue
             seen.add(parsed.text)
             citations = [Citation(doc_id=known[c].doc_id, chunk_id=c) for c in parsed.citations if c in known]
-            draft = self._checked(shop, request, facts, now, parsed.text, citations, "llm")
+            draft = await anyio.to_thread.run_sync(
+                partial(self._checked, shop, request, facts, now, parsed.text, citations, "llm"))
             repairs = 0
             while not draft.guard.passed and repairs < self.max_repairs:
                 repairs += 1
                 feedback = self.prompts.render("draft_repair.md", violations=draft.guard.violations,
                                                reply=draft.text)
                 try:
-                    again = self.llm.complete([*messages, {"role": "assistant", "content": reply.text},
+                    again = await self.llm.acomplete([*messages, {"role": "assistant", "content": reply.text},
                                                {"role": "user", "content": feedback}])
                 except LLMError:
                     break
@@ -195,10 +234,11 @@ class DraftingPipeline:
                 fixed = parse_drafts(again.text)
                 if not fixed:
                     break
-                candidate = self._checked(shop, request, facts, now, fixed[0].text, citations, "llm")
+                candidate = await anyio.to_thread.run_sync(
+                    partial(self._checked, shop, request, facts, now, fixed[0].text, citations, "llm"))
                 draft = candidate.model_copy(update={"repaired": True})
             drafts.append(draft)
-        return drafts, usage
+        return drafts, usage, reply.model
 
     @staticmethod
     def _rank(llm_drafts: list[Draft], composer_drafts: list[Draft]) -> list[Draft]:
@@ -256,7 +296,8 @@ def distinct(drafts: list[Draft], threshold: float = 0.85) -> list[Draft]:
 
 def _usage(reply: LLMReply) -> dict[str, float]:
     return {"prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens,
-            "cost_usd": reply.cost_usd, "llm_latency_ms": round(reply.latency_ms, 1)}
+            "cost_usd": reply.cost_usd, "llm_latency_ms": round(reply.latency_ms, 1),
+            "llm_queue_ms": round(reply.queue_ms, 1), "llm_call_ms": round(reply.call_ms, 1)}
 
 
 def _add_usage(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:

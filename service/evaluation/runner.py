@@ -14,6 +14,7 @@ from typing import Protocol
 import httpx
 
 from service.api.schemas import DraftRequest, DraftResponse
+from service.drafting.background_loop import run_sync
 from service.drafting.pipeline import DraftingPipeline
 from service.evaluation.golden import GoldenCase
 from service.evaluation.results import CaseResult, DraftSummary, RunConfig, RunResult, aggregate
@@ -35,7 +36,7 @@ class InProcessClient:
         self.pipeline = pipeline
 
     def draft(self, request: DraftRequest) -> DraftResponse:
-        return self.pipeline.draft(request)
+        return run_sync(self.pipeline.draft(request))
 
 
 class HttpClient:
