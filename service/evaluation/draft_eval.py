@@ -179,6 +179,7 @@ def pipeline_drafter(base_settings: Any, shops: list[str], roots: list[Path], *,
     """A drafter running the real pipeline on a staged copy of the shops (eval-only shops included)."""
     from service.api.schemas import DraftRequest
     from service.container import build_services
+    from service.drafting.background_loop import run_sync
     from service.evaluation.workspace import eval_settings
 
     workdir = tempfile.TemporaryDirectory(prefix="kefu-draft-eval-")
@@ -188,7 +189,7 @@ def pipeline_drafter(base_settings: Any, shops: list[str], roots: list[Path], *,
     def draft(shop: str, conversation: list[Turn], order: Order | None, now: datetime) -> tuple[str, float]:
         request = DraftRequest(shop_id=shop, conversation=conversation, order=order, now=now, n=2,
                                use_llm=use_llm)
-        response = services.pipeline.draft(request)
+        response = run_sync(services.pipeline.draft(request))
         return (response.drafts[0].text if response.drafts else ""), response.timings_ms.get("total", 0.0)
 
     return draft, workdir
