@@ -19,6 +19,7 @@ from service.knowledge.file_store import FileStore
 from service.planning.builder import PlanBuilder
 from service.planning.fact_finder import FactFinder
 from service.planning.glossary import Glossary
+from service.planning.kinds import KindClassifier
 from service.retrieval.embeddings import Embedder, build_embedder
 from service.retrieval.index import KnowledgeIndex, SyncReport
 from service.retrieval.retriever import Retriever
@@ -64,7 +65,7 @@ def build_services(settings: Settings, embedder: Embedder | None = None) -> Serv
     checker = ReplyChecker(default_runner(judge), zone)
     glossary = Glossary(settings.prompts_dir / "glossary_en.yaml")
     pipeline = DraftingPipeline(
-        knowledge, retriever, checker, PlanBuilder(FactFinder(embedder), glossary),
+        knowledge, retriever, checker, PlanBuilder(FactFinder(embedder), glossary, kinds=KindClassifier(embedder)),
         PlanWriter(settings.prompts_dir / "plan_writer.yaml", glossary,
                    Composer(settings.prompts_dir / "composer.yaml", embedder)),
         PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,

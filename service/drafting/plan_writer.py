@@ -17,7 +17,7 @@ from service.drafting.composer import ComposedDraft, Composer
 from service.knowledge.chunking import Chunk
 from service.planning.glossary import Glossary
 from service.planning.language import load_cues
-from service.planning.models import AnswerPlan, Evidence, Question, QuestionKind
+from service.planning.models import Answer, AnswerPlan, Evidence, Question, QuestionKind
 from service.policy.facts import OrderFacts
 from service.policy.rules import ShopRules
 
@@ -50,6 +50,10 @@ class PlanWriter:
         rule_block: list[ComposedDraft] = []
         rule_questions = [q for q in plan.questions if q.kind in (QuestionKind.policy, QuestionKind.complaint)]
         smalltalk_only = kinds <= {QuestionKind.smalltalk}
+        if not rule_questions and plan.order.decision not in OWN_DECISIONS and plan.request_kind in (
+                QuestionKind.policy, QuestionKind.complaint):
+            rule_questions = [Question(text=plan.request_text, kind=plan.request_kind, intent=plan.request_intent,
+                                       answer=Answer(status="answered"))]
         if rule_questions or smalltalk_only:
             source = rule_questions[0] if rule_questions else (plan.questions[0] if plan.questions else None)
             intent = source.intent if source else "greeting"

@@ -12,6 +12,7 @@ from service.knowledge.chunking import Chunk
 from service.planning.catalog import ProductCatalog
 from service.planning.fact_finder import FactFinder
 from service.planning.glossary import Glossary
+from service.planning.kinds import KindClassifier
 from service.planning.language import LanguageCues, load_cues, split_clauses
 from service.planning.models import Answer, AnswerPlan, Evidence, OrderState, Question, QuestionKind
 from service.policy.decision import decide
@@ -27,19 +28,24 @@ KIND_BY_INTENT: dict[str, QuestionKind] = {
     "bargain": QuestionKind.bargain, "complaint": QuestionKind.complaint, "compensation": QuestionKind.complaint,
     "escalation": QuestionKind.complaint, "greeting": QuestionKind.smalltalk, "thanks": QuestionKind.smalltalk,
 }
+_INTENT_OF_KIND = {QuestionKind.logistics: "logistics", QuestionKind.bargain: "bargain",
+                   QuestionKind.complaint: "quality", QuestionKind.policy: "return"}
 # intents answered from the shop's FAQ/policy lines rather than from the order's rules
 INFO_INTENTS = frozenset({"promotion", "payment", "authenticity", "stock", "product_question"})
 APOLOGETIC = frozenset({"quality", "wrong_item", "lost_parcel", "complaint", "compensation", "escalation"})
 OFFER_QUERY = "店铺优惠券 满减 会员价 赠品 包邮 优惠活动 coupon discount"
 CATALOG_CACHE = 64
+STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
 
 
 class PlanBuilder:
     """conversation + order + facts + retrieved chunks → AnswerPlan."""
 
-    def __init__(self, finder: FactFinder, glossary: Glossary | None = None, cues: LanguageCues | None = None) -> None:
+    def __init__(self, finder: FactFinder, glossary: Glossary | None = None, cues: LanguageCues | None = None,
+                 kinds: KindClassifier | None = None) -> None:
         self.finder = finder
         self.glossary = glossary
+        self.kinds = kinds
         self.cues = cues or load_cues()
         self._catalogs: OrderedDict[str, tuple[ShopKnowledge, ProductCatalog]] = OrderedDict()
 
@@ -77,6 +83,12 @@ class PlanBuilder:
             if question.products:
                 context = [*question.products, *[p for p in context if p not in question.products]]
             questions.append(question)
+        if intent == "product_question":  # the example-based kinds found a request the intent table did not
+            request = next((q for q in questions if q.kind not in (QuestionKind.product_fact,
+                                                                     QuestionKind.comparison)), None)
+            if request is not None:
+                intent, request_kind = request.intent, request.kind
+                decision = decide(intent, facts)
         if not questions and clauses:  # a statement only ("耳机一边没声音了"): answer the request it makes
             kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
             questions.append(Question(text=clauses[-1], kind=kind, intent=intent,
@@ -85,6 +97,8 @@ class PlanBuilder:
         offers = self._offers(shop, hits) if any(q.kind is QuestionKind.bargain for q in questions) else []
         tone = "apologetic" if intent in APOLOGETIC or any(q.intent in APOLOGETIC for q in questions) else "neutral"
         return AnswerPlan(language="en" if language == "en" else "zh", questions=questions,
+                          request_kind=request_kind, request_intent=intent,
+                          request_text=" ".join(t.text for t in open_turns),
                           order=self._order_state(shop, facts, decision, hits), offers=offers, tone=tone,
                           steps=_steps(questions, decision))
 
@@ -93,10 +107,21 @@ class PlanBuilder:
                   hits: list[Chunk], language: str) -> Question | None:
         intent = classify_intent([Turn(role="customer", text=clause)])
         is_question = self.cues.is_question(clause)
-        if intent == "product_question" and not is_question:
-            return None  # a statement that asks nothing ("我是上周买的")
+        if intent in ("greeting", "thanks") and len(clause) > 8:
+            intent = "product_question"  # "在吗 AB3下雨天戴着行不行" asks more than hello
         kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
-        named = [m.doc_id for m in catalog.mentions(clause)]
+        if intent == "product_question" and self.kinds is not None:
+            vector = self.finder.embed_question(self._lookup_text(clause, language))
+            guessed = self.kinds.classify(vector) if vector is not None else None
+            if guessed is not None and guessed is not QuestionKind.product_fact:
+                kind = guessed
+                intent = _INTENT_OF_KIND.get(guessed, intent)
+        if kind is QuestionKind.product_fact and not is_question:
+            return None  # a statement that asks nothing ("我是上周买的")
+        mentions = catalog.mentions(clause)
+        named = [m.doc_id for m in mentions if m.score >= STRONG_MENTION]
+        if not named and not context:  # only a category or tag word ("耳机"): good enough without context
+            named = [m.doc_id for m in mentions[:1]]
         if kind is QuestionKind.product_fact and self.cues.is_comparison(clause):
             products = named[:3] if len(named) >= 2 else (named + [p for p in context if p not in named])[:2]
             if len(products) >= 2:
@@ -125,11 +150,12 @@ class PlanBuilder:
                      hits: list[Chunk], yes_no: bool, language: str) -> Answer:
         vector = self.finder.embed_question(clause)
         evidence: list[Evidence] = []
-        kinds = ("spec", "faq") if language == "en" else ("spec", "faq", "sentence")
         for doc_id in products[:1]:
             doc = shop.docs.get(doc_id)
-            if doc is not None:
-                evidence = self.finder.find(clause, doc, catalog.title(doc_id), vector=vector, kinds=kinds)
+            if doc is not None and language == "en":  # Chinese prose reads badly in English: spec rows first
+                evidence = self.finder.find(clause, doc, catalog.title(doc_id), vector=vector, kinds=("spec",))
+            if doc is not None and not evidence:
+                evidence = self.finder.find(clause, doc, catalog.title(doc_id), vector=vector)
         if not evidence:  # not about a product, or the product's doc does not say: the shop's FAQ and policy
             seen: set[str] = set()
             best: list[Evidence] = []

@@ -72,6 +72,9 @@ class AnswerPlan(BaseModel):
     steps: list[str] = Field(default_factory=list, description="guideline steps that apply (ids)")
     offers: list[Evidence] = Field(default_factory=list, description="the shop's real offers, for bargaining")
     tone: Literal["neutral", "apologetic"] = "neutral"
+    request_kind: QuestionKind = Field(QuestionKind.product_fact, description="what the open turns ask for overall")
+    request_intent: str = "product_question"
+    request_text: str = ""
 
     @property
     def citations(self) -> list[tuple[str, str]]:

@@ -1,0 +1,90 @@
+"""The answer plan: clauses, product mentions, facts per question, order-state answers, distinct drafts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from service.api.schemas import Draft
+from service.drafting.pipeline import distinct
+from service.evaluation.shops import load_shop_knowledge
+from service.guards.base import GuardResult, Turn
+from service.planning.builder import PlanBuilder
+from service.planning.catalog import ProductCatalog
+from service.planning.fact_finder import FactFinder
+from service.planning.language import load_cues, split_clauses
+from service.planning.models import QuestionKind
+from service.policy.facts import compute_order_facts
+from service.policy.order import Order
+from service.retrieval.embeddings import HashingEmbedder
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("充电宝能带上飞机吗?多大容量?", ["充电宝能带上飞机吗?", "多大容量?"]),
+    ("这个耳机,防水吗", ["这个耳机,防水吗"]),
+    ("防水吗,续航多久", ["防水吗", "续航多久"]),
+    ("Is it waterproof? How long does the battery last?", ["Is it waterproof?", "How long does the battery last?"]),
+])
+def test_a_turn_splits_into_its_questions(text: str, expected: list[str]) -> None:
+    assert split_clauses(text) == expected
+
+
+@pytest.mark.parametrize(("text", "yes_no"), [("防水吗", True), ("能不能带上飞机", True), ("续航多久", False),
+                                              ("Does it fit an iPhone 16?", True), ("How heavy is it?", False)])
+def test_yes_no_questions_are_recognised(text: str, yes_no: bool) -> None:
+    assert load_cues().is_yes_no(text) is yes_no
+
+
+def test_products_are_found_by_model_code_title_words_and_sku() -> None:
+    catalog = ProductCatalog(load_shop_knowledge("demo"))
+    assert catalog.mentions("AB3 防水吗")[0].doc_id == "earbuds-ab3"
+    assert catalog.mentions("QuietPods 降噪怎么样")[0].doc_id == "earbuds-anc-pro"
+    assert catalog.by_sku("pb10") == "powerbank-pb10"
+    assert catalog.mentions("今天天气不错") == []
+
+
+def _plan(conversation: list[Turn], order: Order | None = None):  # type: ignore[no-untyped-def]
+    shop = load_shop_knowledge("demo")
+    now = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+    facts = compute_order_facts(shop.rules, order, now)
+    builder = PlanBuilder(FactFinder(HashingEmbedder()))
+    return builder.build(shop=shop, conversation=conversation, order=order, facts=facts, hits=[], language="zh")
+
+
+def test_two_questions_get_two_answers_from_the_named_products_spec_rows() -> None:
+    plan = _plan([Turn(role="customer", text="AB3 防水等级是多少?单耳重量多少?")])
+    assert [q.kind for q in plan.questions] == [QuestionKind.product_fact, QuestionKind.product_fact]
+    facts = [e.text for q in plan.questions for e in q.answer.evidence]
+    assert any("IPX4" in f for f in facts) and any("4.5 g" in f for f in facts)
+    assert all(e.chunk_id.startswith("earbuds-ab3#") for q in plan.questions for e in q.answer.evidence)
+
+
+def test_a_follow_up_question_keeps_the_product_of_the_earlier_turn() -> None:
+    plan = _plan([Turn(role="customer", text="AB3 多少钱"), Turn(role="agent", text="299 元哦"),
+                  Turn(role="customer", text="防水等级呢?")])
+    assert plan.questions[0].products == ["earbuds-ab3"]
+    assert "IPX4" in plan.questions[0].answer.evidence[0].text
+
+
+def test_an_unpaid_or_unshipped_order_gets_a_logistics_answer_not_a_product_fact() -> None:
+    order = Order.model_validate({"status": "paid", "paid_at": "2026-11-19T18:00:00+08:00",
+                                  "items": [{"sku": "AB3", "title": "AirBeat 3", "category": "耳机"}]})
+    plan = _plan([Turn(role="customer", text="怎么还没发货?")], order)
+    assert plan.questions[0].kind is QuestionKind.logistics
+    assert plan.order.status == "paid"
+
+
+def test_a_question_the_docs_cannot_answer_is_unknown() -> None:
+    plan = _plan([Turn(role="customer", text="AB3 用的哪家工厂的芯片代工?")])
+    assert plan.questions[0].answer.status == "unknown"
+
+
+def _draft(text: str) -> Draft:
+    return Draft(text=text, citations=[], guard=GuardResult(passed=True, violations=[]), source="composer")
+
+
+def test_identical_and_near_identical_drafts_are_dropped() -> None:
+    drafts = [_draft("亲,您好!AB3 的防水等级是 IPX4。"), _draft("亲,您好!AB3 的防水等级是 IPX4~"),
+              _draft("您好,AB3 防水等级 IPX4,下雨出汗都没问题,但不能游泳。")]
+    assert [d.text for d in distinct(drafts)] == [drafts[0].text, drafts[2].text]
