@@ -91,15 +91,19 @@ class PlanWriter:
     def _question(self, question: Question, plan: AnswerPlan, *, facts: OrderFacts, rules: ShopRules,
                   style: str) -> str:
         lang = plan.language
+        extra = "".join(self._evidence(e, lang) for e in question.answer.evidence) \
+            if question.kind in (QuestionKind.logistics, QuestionKind.policy, QuestionKind.bargain) else ""
         if question.kind is QuestionKind.logistics:
             status = plan.order.status or "none"
             if status in ("refunding",):
                 status = "closed"
-            return self._t(lang, f"logistics.{status}", facts=facts, rules=rules)
+            return self._t(lang, f"logistics.{status}", facts=facts, rules=rules) + extra
         if question.kind is QuestionKind.bargain:
             offers = [self._fact_text(e, lang) for e in plan.offers]
             text = self._t(lang, "bargain")
-            return text + (self._t(lang, "offers", offers=offers) if offers else "")
+            return text + (self._t(lang, "offers", offers=offers) if offers else "") + extra
+        if question.kind is QuestionKind.policy:
+            return extra
         if question.kind is QuestionKind.comparison and question.answer.status == "answered":
             rows = [self._t(lang, "comparison_row", product=self._product(e.product, lang),
                             key=self._en(e.key, lang), value=self._en(e.value, lang))

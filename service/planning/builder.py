@@ -25,16 +25,18 @@ KIND_BY_INTENT: dict[str, QuestionKind] = {
     "warranty": QuestionKind.policy, "refund_progress": QuestionKind.policy, "invoice": QuestionKind.policy,
     "wrong_item": QuestionKind.complaint, "inspect": QuestionKind.policy, "modify": QuestionKind.policy,
     "review": QuestionKind.policy, "logistics": QuestionKind.logistics, "lost_parcel": QuestionKind.complaint,
-    "bargain": QuestionKind.bargain, "complaint": QuestionKind.complaint, "compensation": QuestionKind.complaint,
+    "bargain": QuestionKind.bargain, "promotion": QuestionKind.bargain,
+    "complaint": QuestionKind.complaint, "compensation": QuestionKind.complaint,
     "escalation": QuestionKind.complaint, "greeting": QuestionKind.smalltalk, "thanks": QuestionKind.smalltalk,
 }
 _INTENT_OF_KIND = {QuestionKind.logistics: "logistics", QuestionKind.bargain: "bargain",
                    QuestionKind.complaint: "quality", QuestionKind.policy: "return"}
 # intents answered from the shop's FAQ/policy lines rather than from the order's rules
-INFO_INTENTS = frozenset({"promotion", "payment", "authenticity", "stock", "product_question"})
+INFO_INTENTS = frozenset({"payment", "authenticity", "stock", "product_question"})
 APOLOGETIC = frozenset({"quality", "wrong_item", "lost_parcel", "complaint", "compensation", "escalation"})
 OFFER_QUERY = "店铺优惠券 满减 会员价 赠品 包邮 优惠活动 coupon discount"
 CATALOG_CACHE = 64
+POLICY_FACT_SCORE = 0.8  # a policy/FAQ line must match well to be added to a rule block
 STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
 
 
@@ -126,13 +128,17 @@ class PlanBuilder:
             products = named[:3] if len(named) >= 2 else (named + [p for p in context if p not in named])[:2]
             if len(products) >= 2:
                 kind = QuestionKind.comparison
-        products = named[:1] or context[:1]
+        products = named[:3] or context[:1]
         if kind is QuestionKind.comparison:
             products = (named[:3] if len(named) >= 2 else (named + [p for p in context if p not in named])[:2])
         yes_no = self.cues.is_yes_no(clause)
         question = Question(text=clause, kind=kind, intent=intent, yes_no=yes_no, products=products,
                             answer=Answer(status="answered"))
         lookup = self._lookup_text(clause, language)
+        if kind in (QuestionKind.logistics, QuestionKind.policy, QuestionKind.bargain):
+            # the rule block answers the request; a specific fact of the shop's policy or FAQ may answer the rest
+            # ("发什么快递", "专票几天开出来")
+            question.answer = Answer(status="answered", evidence=self._policy_facts(lookup, shop, hits))
         if kind is QuestionKind.product_fact:
             question.answer = self._fact_answer(lookup, shop, catalog, products, hits, yes_no, language)
         elif kind is QuestionKind.comparison:
@@ -150,12 +156,15 @@ class PlanBuilder:
                      hits: list[Chunk], yes_no: bool, language: str) -> Answer:
         vector = self.finder.embed_question(clause)
         evidence: list[Evidence] = []
-        for doc_id in products[:1]:
+        for doc_id in products[:3]:  # "台灯和扫地机各要充多久": each named product answers for itself
             doc = shop.docs.get(doc_id)
+            found: list[Evidence] = []
             if doc is not None and language == "en":  # Chinese prose reads badly in English: spec rows first
-                evidence = self.finder.find(clause, doc, catalog.title(doc_id), vector=vector, kinds=("spec",))
-            if doc is not None and not evidence:
-                evidence = self.finder.find(clause, doc, catalog.title(doc_id), vector=vector)
+                found = self.finder.find(clause, doc, catalog.title(doc_id), vector=vector, kinds=("spec",))
+            if doc is not None and not found:
+                found = self.finder.find(clause, doc, catalog.title(doc_id), vector=vector,
+                                         limit=2 if len(products) == 1 else 1)
+            evidence += found
         if not evidence:  # not about a product, or the product's doc does not say: the shop's FAQ and policy
             seen: set[str] = set()
             best: list[Evidence] = []
@@ -203,6 +212,18 @@ class PlanBuilder:
                 if key in rows:
                     evidence.append(rows[key].model_copy(update={"product": catalog.title(doc_id)}))
         return Answer(status="answered" if evidence else "unknown", evidence=evidence)
+
+    def _policy_facts(self, clause: str, shop: ShopKnowledge, hits: list[Chunk]) -> list[Evidence]:
+        vector = self.finder.embed_question(clause)
+        best: list[Evidence] = []
+        for doc_id in list(dict.fromkeys(c.doc_id for c in hits if c.doc_type in ("policy", "faq")))[:3]:
+            doc = shop.docs.get(doc_id)
+            if doc is None:
+                continue
+            found = self.finder.find(clause, doc, "", vector=vector, limit=1, min_score=POLICY_FACT_SCORE)
+            if found and (not best or found[0].score > best[0].score):
+                best = found
+        return best
 
     # ---- context ---------------------------------------------------------------------------
     def _context_products(self, catalog: ProductCatalog, earlier: list[Turn], order: Order | None) -> list[str]:

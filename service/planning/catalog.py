@@ -15,7 +15,10 @@ from service.knowledge.base import ShopKnowledge
 
 _LATIN = re.compile(r"[a-z0-9][a-z0-9\-\.]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-GENERIC_LATIN = frozenset({"pro", "max", "mini", "plus", "lite", "new", "usb", "c", "the", "and", "of", "x", "s"})
+GENERIC_LATIN = frozenset({
+    "pro", "max", "mini", "plus", "lite", "new", "usb", "usb-c", "type-c", "c", "a", "x", "s", "the", "and", "of", "to",
+    "for", "with", "in", "on", "or", "by", "set", "kit", "pack", "one", "two", "it", "is", "my", "me", "can", "do",
+})
 
 
 class ProductMention(BaseModel):
@@ -58,7 +61,7 @@ class ProductCatalog:
             doc = shop.docs.get(doc_id)
             tags = list(doc.meta.tags) if doc and doc.meta.tags else []
             latin = {t for t in _latin_tokens(f"{product.title} {product.sku}")
-                     if t not in GENERIC_LATIN and not t.isdigit()}
+                     if t not in GENERIC_LATIN and not t.isdigit() and (len(t) >= 3 or any(c.isdigit() for c in t))}
             if product.sku:
                 latin.add(product.sku.lower())
             names = [n for n in {product.category, *tags} if n and len(n) >= 2]

@@ -15,7 +15,7 @@ from service.planning.models import QuestionKind
 from service.retrieval.embeddings import Embedder
 
 KINDS_FILE = Path(__file__).with_name("data") / "question_kinds.yaml"
-MIN_SIMILARITY = 0.55  # nearest example below this: no opinion
+MIN_SIMILARITY = 0.45  # nearest example below this: no opinion
 MARGIN = 0.05  # a request kind must beat the nearest product question by this much
 
 

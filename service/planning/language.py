@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 LANGUAGE_FILE = Path(__file__).with_name("data") / "language.yaml"
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")  # 带不带, 是不是, 有没有: a yes/no question in Chinese grammar
 
 
 class YesNoVerb(BaseModel):
@@ -52,14 +53,14 @@ class LanguageCues(BaseModel):
             return False
         if text.endswith(("?", "?")) or any(w in text for w in self.interrogatives):
             return True
-        if text[-1] in self.question_particles:
+        if text[-1] in self.question_particles or _A_NOT_A.search(text):
             return True
         return bool(re.search(self.english_question_start, text)) or any(
             re.search(p, text) for p in self.english_interrogatives)
 
     def is_yes_no(self, clause: str) -> bool:
         text = clause.strip().lower()
-        if re.search(self.english_yes_no, text):
+        if re.search(self.english_yes_no, text) or _A_NOT_A.search(text):
             return True
         if any(w in text for w in ("多少", "多久", "多大", "几", "什么", "哪", "怎么", "如何")):
             return False
