@@ -151,7 +151,7 @@ class DraftingPipeline:
 
         shop = self.knowledge.shop(request.shop_id)
         now = request.now or datetime.now(self.zone)
-        facts = self.checker.facts(shop, request.order, now)
+        facts = self.checker.facts(shop, request.order, now, request.conversation)
         intent = classify_intent(request.conversation)
         decision = decide(intent, facts)
         lap("facts")

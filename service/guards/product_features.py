@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from service.guards.shop_cache import DocMemo
 from service.knowledge.product_facts import ProductFacts
 
+_SKU_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]*")
 _LIST_SPLIT = re.compile(r"[,，、;；]|与|和|及")
 _SUFFIXES = re.compile(r"(功能|本体|系列|产品|认证产品|认证|等)$")
 _QTY = re.compile(r"\s*[x×*]\s*\d+\s*$|\s*[（(].*?[)）]\s*$")
@@ -71,16 +73,28 @@ class FeatureReader:
         self.groups: dict[str, list[str]] = data["items"]
         self.doc_negative = re.compile(data["doc_negative"])
         self.negative_value = re.compile(data["negative_value"])
-        self._cache: dict[str, ProductFeatures] = {}
+        self._cache: DocMemo[tuple[str, int, int], ProductFeatures] = DocMemo()
         self._surfaces: dict[str, list[str]] = {}
+        self._canonical: dict[str, str] = {}
 
     def canonical(self, word: str) -> str:
         """The item group a word belongs to (数据线 for "USB-C 充电线"), else the normalised word."""
+        known = self._canonical.get(word)
+        if known is not None:
+            return known
         normalised = _norm(word)
-        for name, synonyms in self.groups.items():
-            if any(s.replace(" ", "").lower() in normalised.lower() for s in synonyms):
-                return name
-        return normalised
+        found = next(
+            (
+                name
+                for name, synonyms in self.groups.items()
+                if any(s.replace(" ", "").lower() in normalised.lower() for s in synonyms)
+            ),
+            normalised,
+        )
+        if len(self._canonical) > 100_000:
+            self._canonical.clear()
+        self._canonical[word] = found
+        return found
 
     def surfaces(self, name: str) -> list[str]:
         """How a reply may write a fact: its item synonyms, or the name itself."""
@@ -96,15 +110,15 @@ class FeatureReader:
             reverse=True,
         )
 
-    def read(self, product: ProductFacts, others: tuple[str, ...] = ()) -> ProductFeatures:
-        """The product's facts; `others` are names of the shop's other products (their facts are not
-        this product's: "AB3 充电盒不支持无线充电" in the W15 document is about AB3)."""
-        key = f"{product.doc_id}:{hash(product.body)}:{hash(others)}"
-        if key not in self._cache:
-            self._cache[key] = self._read(product, others)
-        return self._cache[key]
+    def read(self, product: ProductFacts, skus: frozenset[str] = frozenset()) -> ProductFeatures:
+        """The product's facts, read once per document text and shop SKU list. `skus` are the shop's
+        product SKUs, lower-cased: another product's facts are not this product's ("AB3 充电盒不支持
+        无线充电" in the W15 document is about AB3)."""
+        others = skus - {product.sku.lower()}
+        key = (product.doc_id, hash(product.body), hash(others))
+        return self._cache.get(key, lambda: self._read(product, others))
 
-    def _read(self, product: ProductFacts, others: tuple[str, ...]) -> ProductFeatures:
+    def _read(self, product: ProductFacts, others: frozenset[str]) -> ProductFeatures:
         features = ProductFeatures()
         for key, value in product.specs.items():
             names = [n for n in re.split(r"\s*/\s*", key) if _norm(n) and _norm(n) not in _GENERIC]
@@ -121,7 +135,7 @@ class FeatureReader:
         for match in self.doc_negative.finditer(product.body):
             word = match.group("x") or match.group("y")
             subject = re.split(r"[。;；\n:：]", product.body[max(0, match.start() - 20) : match.start()])[-1]
-            if any(name in subject for name in others):
+            if any(token.lower() in others for token in _SKU_TOKEN.findall(subject)):
                 continue
             if word and len(_norm(word)) >= 2 and _norm(word) not in _GENERIC:
                 features.negative.add(self.canonical(word))

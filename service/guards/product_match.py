@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from service.guards import text_scan
 from service.guards.base import GuardContext
+from service.guards.shop_cache import DocMemo, ShopCache
 from service.knowledge.base import ShopKnowledge
 from service.knowledge.product_facts import ProductFacts
 
@@ -45,6 +46,11 @@ _GENERIC_ASCII = {
     "iphone 16",
     "100w",
 }
+
+
+# With no product named specifically, a claim is checked against every product that could be meant
+# only when they are few: on a large catalogue an unnamed "it" or a category word is no product.
+UNNAMED_LIMIT = 16
 
 
 @dataclass(frozen=True)
@@ -88,33 +94,50 @@ def _english_aliases() -> dict[str, list[str]]:
     return aliases
 
 
-_Entry = tuple[re.Pattern[str], ProductFacts, bool, bool]
-_INDEX: dict[int, tuple[ShopKnowledge, list[_Entry]]] = {}
+@dataclass(frozen=True)
+class _Entry:
+    """One keyword of one product, in the order the old per-pattern scan reported them."""
+
+    order: int
+    product: ProductFacts
+    strong: bool
+    named: bool
+    bounded: bool  # ASCII words must stand alone ("AB3", not "AB30")
 
 
-def _index(shop: ShopKnowledge) -> list[_Entry]:
-    """The shop's compiled product keywords, built once per ShopKnowledge object."""
-    cached = _INDEX.get(id(shop))
-    if cached is not None and cached[0] is shop:
-        return cached[1]
-    entries: list[_Entry] = []
+@dataclass(frozen=True)
+class KeywordIndex:
+    """The shop's product keywords by lower-cased surface, and the lengths to try at each position."""
+
+    entries: dict[str, list[_Entry]]
+    lengths: tuple[int, ...]
+
+
+_KEYWORDS: DocMemo[tuple[str, int], tuple[list[str], list[str]]] = DocMemo()
+
+
+def _build_index(shop: ShopKnowledge) -> KeywordIndex:
+    """Keywords of every product; a document's own keywords are recomputed only when its text changes."""
     keywords: dict[str, tuple[list[str], list[str]]] = {}
     for product in shop.products.values():
         doc = shop.docs.get(product.doc_id)
-        keywords[product.doc_id] = _keywords(product, doc.meta.tags if doc else [])
+        tags = doc.meta.tags if doc else []
+        key = (product.doc_id, hash(doc.text) if doc else 0)
+        keywords[product.doc_id] = _KEYWORDS.get(key, partial(_keywords, product, list(tags)))
     short = _abbreviations(shop, keywords)
+    entries: dict[str, list[_Entry]] = {}
+    order = 0
     for product in shop.products.values():
         strong, weak = keywords[product.doc_id]
         weak = weak + short.get(product.doc_id, [])
         for word, is_strong in [*((w, True) for w in strong), *((w, False) for w in weak)]:
-            escaped = re.escape(word)
-            pattern = rf"(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])" if word.isascii() else escaped
             named = is_strong or word == product.category or word in product.title
-            entries.append((re.compile(pattern, re.IGNORECASE), product, is_strong, named))
-    if len(_INDEX) > 32:
-        _INDEX.clear()
-    _INDEX[id(shop)] = (shop, entries)
-    return entries
+            entries.setdefault(word.lower(), []).append(_Entry(order, product, is_strong, named, word.isascii()))
+            order += 1
+    return KeywordIndex(entries, tuple(sorted({len(k) for k in entries if k}, reverse=True)))
+
+
+_INDEX: ShopCache[KeywordIndex] = ShopCache(_build_index)
 
 
 def _abbreviations(shop: ShopKnowledge, keywords: dict[str, tuple[list[str], list[str]]]) -> dict[str, list[str]]:
@@ -137,14 +160,35 @@ def _abbreviations(shop: ShopKnowledge, keywords: dict[str, tuple[list[str], lis
 
 
 def find_mentions(text: str, shop: ShopKnowledge) -> list[Mention]:
-    """Every product mention in the text, in order (strong ones win at the same position)."""
-    found = [
-        Mention(product, match.start(), match.end(), strong, named)
-        for pattern, product, strong, named in _index(shop)
-        for match in pattern.finditer(text)
-    ]
-    found.sort(key=lambda m: (m.start, not m.strong))
-    return found
+    """Every product mention in the text, in order (strong ones win at the same position).
+
+    Looks each substring up in the shop's keyword index: the cost depends on the text, not the catalogue.
+    """
+    index = _INDEX.get(shop)
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = text
+    found: list[tuple[int, Mention]] = []
+    last_end: dict[int, int] = {}
+    for start in range(len(text)):
+        for length in index.lengths:
+            end = start + length
+            if end > len(text):
+                continue
+            for entry in index.entries.get(lowered[start:end], ()):
+                if last_end.get(entry.order, 0) > start:
+                    continue  # one keyword's matches do not overlap (as with re.finditer)
+                if entry.bounded and (_alnum_at(text, start - 1) or _alnum_at(text, end)):
+                    continue
+                last_end[entry.order] = end
+                found.append((entry.order, Mention(entry.product, start, end, entry.strong, entry.named)))
+    found.sort(key=lambda pair: (pair[1].start, not pair[1].strong, pair[0]))
+    return [mention for _, mention in found]
+
+
+def _alnum_at(text: str, pos: int) -> bool:
+    """Whether text[pos] is an ASCII letter or digit (False outside the text)."""
+    return 0 <= pos < len(text) and text[pos].isascii() and text[pos].isalnum()
 
 
 def _unique(products: list[ProductFacts]) -> list[ProductFacts]:
@@ -155,9 +199,15 @@ def _unique(products: list[ProductFacts]) -> list[ProductFacts]:
 
 
 def _best(mentions: list[Mention]) -> list[ProductFacts]:
-    """The products named most specifically: any strong mention beats weak ones."""
+    """The products named most specifically: any strong mention beats weak ones (too many: none)."""
     strong = [m.product for m in mentions if m.strong]
-    return _unique(strong or [m.product for m in mentions])
+    return _few(_unique(strong or [m.product for m in mentions]))
+
+
+def _few(products: list[ProductFacts]) -> list[ProductFacts]:
+    """Candidates a claim can be checked against: a word that names more than UNNAMED_LIMIT products
+    ("耳机" in a shop of 80 earbuds) names none the guard can tell."""
+    return products if len(products) <= UNNAMED_LIMIT else []
 
 
 def order_products(ctx: GuardContext) -> list[ProductFacts]:
@@ -184,10 +234,13 @@ def products_at(ctx: GuardContext, position: int, mentions: list[Mention] | None
         strong = [m for m in group if m.strong]
         if strong:
             last = max(m.start for m in strong)
-            return _unique([m.product for m in strong if m.start >= last - 2])
+            picked = _unique([m.product for m in strong if m.start >= last - 2])
+            if len(picked) <= UNNAMED_LIMIT:
+                return picked  # a brand word shared by a whole range names none of them
     ordered = order_products(ctx)
     weak = _nearest_weak(before, sentence_start)
-    narrowed = [p for p in weak if p in ordered]
+    ordered_ids = {p.doc_id for p in ordered}
+    narrowed = [p for p in weak if p.doc_id in ordered_ids]
     if narrowed:
         return narrowed
     if ordered:
@@ -197,7 +250,7 @@ def products_at(ctx: GuardContext, position: int, mentions: list[Mention] | None
         if any(m.strong for m in found):
             return _best(found)
     if weak:
-        return weak
+        return _few(weak)
     after = [m for m in mentions if m.start > position]
     if after:
         first = min(m.start for m in after)

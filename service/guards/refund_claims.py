@@ -14,6 +14,8 @@ from service.guards import text_scan
 from service.guards.base import GuardContext
 from service.guards.phrases import expand_macros
 from service.guards.product_match import find_mentions, order_products
+from service.guards.shop_cache import ShopCache
+from service.knowledge.base import ShopKnowledge
 from service.policy.facts import statutory_exclusion_terms
 
 CLAIM_KINDS = (
@@ -205,7 +207,7 @@ def all_items_excluded(ctx: GuardContext, patterns: RefundPatterns) -> bool:
 def excluded_mentioned(ctx: GuardContext, patterns: RefundPatterns, start: int, end: int) -> bool:
     """The sentence names an excluded category (configured or by law), not negated."""
     configured = [c for c in ctx.shop.rules.no_reason_excluded_categories if c]
-    words = list(configured) + _distinctive_tags(ctx, set(configured))
+    words = list(configured) + _distinctive_tags(ctx)
     pattern = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
     for regex in ([re.compile(pattern)] if pattern else []) + [patterns.statutory_excluded]:
         for match in regex.finditer(ctx.reply, start, end):
@@ -217,16 +219,25 @@ def excluded_mentioned(ctx: GuardContext, patterns: RefundPatterns, start: int, 
     return False
 
 
-def _distinctive_tags(ctx: GuardContext, configured: set[str]) -> list[str]:
+def _distinctive_tags(ctx: GuardContext) -> list[str]:
+    """Tags of excluded products that name no other product (computed once per shop version)."""
+    return _DISTINCTIVE.get(ctx.shop)
+
+
+def _build_distinctive(shop: ShopKnowledge) -> list[str]:
     """Tags of excluded products that name no other product: "茶叶" is shared by a 散装茶叶 and a 茶叶礼盒
     product, so it does not identify the excluded one (exact categories, never a part of one)."""
+    configured = {c for c in shop.rules.no_reason_excluded_categories if c}
     excluded_tags: set[str] = set()
     others: list[str] = []
-    for product in ctx.shop.products.values():
-        doc = ctx.shop.docs.get(product.doc_id)
+    for product in shop.products.values():
+        doc = shop.docs.get(product.doc_id)
         tags = list(doc.meta.tags) if doc else []
         if product.category in configured:
             excluded_tags.update(t for t in tags if len(t) >= 2 and t not in ("礼物",))
         else:
             others += [*tags, product.category or "", product.title or ""]
     return sorted(t for t in excluded_tags if not any(t in other for other in others))
+
+
+_DISTINCTIVE: ShopCache[list[str]] = ShopCache(_build_distinctive)

@@ -24,6 +24,7 @@ from service.guards import text_scan
 from service.guards.base import GuardContext
 from service.guards.fact_values import Quantity, QuantityParser, matches, segments
 from service.guards.product_match import Mention, products_at
+from service.guards.shop_cache import DocMemo
 from service.knowledge.product_facts import ProductFacts
 
 _AGE_UNIT = re.compile(r"岁|个月|月龄|月$")
@@ -58,6 +59,7 @@ class SpecComparer:
     def __init__(self, data: dict[str, Any], parser: QuantityParser) -> None:
         generic = data["generic"]
         self.parser = parser
+        self._parsed: DocMemo[tuple[str, str, str], list[Quantity]] = DocMemo()
         self.key_words: list[tuple[re.Pattern[str], tuple[str, ...]]] = [
             (_alternation(words), tuple(keys)) for keys, words in _pairs(generic["key_words"])
         ]
@@ -139,6 +141,10 @@ class SpecComparer:
         return key, product.specs[key]
 
     def _values(self, key: str, value: str, dim: str) -> list[Quantity]:
+        """The quantities of one dimension in a spec line, parsed once per line text."""
+        return self._parsed.get((key, value, dim), lambda: self._parse_values(key, value, dim))
+
+    def _parse_values(self, key: str, value: str, dim: str) -> list[Quantity]:
         found = []
         for segment in segments(key, value):
             found += [

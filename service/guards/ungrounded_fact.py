@@ -16,9 +16,11 @@ from typing import Any
 from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Violation
 from service.guards.fact_values import Quantity, QuantityParser, matches, segments
+from service.guards.feature_index import build_feature_index
 from service.guards.product_features import FeatureReader, ProductFeatures, claim_polarity
-from service.guards.product_match import Mention, context_products, find_mentions, products_at
+from service.guards.product_match import UNNAMED_LIMIT, Mention, context_products, find_mentions, products_at
 from service.guards.quantity_context import QuantityContext
+from service.guards.shop_cache import ShopCache
 from service.guards.spec_compare import SpecComparer
 from service.knowledge.product_facts import ProductFacts
 
@@ -74,6 +76,8 @@ class UngroundedFactGuard:
         self.negative = re.compile(f"{data['negative_claim']}|{data['not_included_claim']}")
         self.size_claim = re.compile(data["size_claim"])
         self.messages: dict[str, str] = data["messages"]
+        key_words = [word for a in self.attributes for word in a.keys]
+        self.index = ShopCache(lambda shop: build_feature_index(shop, self.features, key_words))
 
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Numbers, ratings, features and box contents that contradict the product documents."""
@@ -186,8 +190,12 @@ class UngroundedFactGuard:
         return bool(attribute.words.search(window)) or not attribute.words.search(reply, start, end)
 
     def _having(self, ctx: GuardContext, attrs: list[Attribute], dim: str, clause: str) -> list[ProductFacts]:
-        """No product named: every product with that attribute is a candidate (all must contradict)."""
-        return [p for p in ctx.shop.products.values() if self._allowed(p, attrs, dim, clause)]
+        """No product named: every product with that attribute is a candidate (all must contradict).
+        More than UNNAMED_LIMIT candidates: the claim is about no product the guard can tell."""
+        having = self.index.get(ctx.shop).having(word for a in attrs for word in a.keys)
+        if len(having) > UNNAMED_LIMIT:
+            return []
+        return [p for p in having if self._allowed(p, attrs, dim, clause)]
 
     def _exempt(self, reply: str, q: Quantity, clause_end: int) -> bool:
         if self.threshold_after.match(reply, q.end) or _THRESHOLD_BEFORE.search(reply[max(0, q.start - 10) : q.start]):
@@ -281,40 +289,45 @@ class UngroundedFactGuard:
     # -- features and box contents ------------------------------------------------------------------
     def _features(self, ctx: GuardContext, mentions: list[Mention], start: int, end: int) -> list[Violation]:
         named = products_at(ctx, start, mentions)
-        products = named or list(ctx.shop.products.values())
+        index = self.index.get(ctx.shop)
         reply = ctx.reply
         flat = reply[start:end].replace(" ", "")
         offsets = [i for i, ch in enumerate(reply[start:end]) if ch != " "]
-        out: list[Violation] = []
-        features = [self.features.read(p, self._other_names(ctx, p)) for p in products]
-        spoken = [f.positive | f.negative for f in features]
-        names = set().union(*spoken, *(f.box for f in features)) | set(self.features.groups)
         lowered = flat.lower()
-        for name in sorted(names, key=len, reverse=True):
+        present = index.names_in(lowered)
+        features = [index.features[p.doc_id] for p in named]
+        if named:
+            spoken = set().union(*(f.positive | f.negative | f.box for f in features))
+            present = {n for n in present if n in spoken or n in self.features.groups}
+        else:
             # with no product named, only the products whose documents speak of the thing are candidates
-            about = features if named else [f for f, s in zip(features, spoken, strict=True) if name in s]
-            if not about:
-                continue
+            present = {n for n in present if 0 < len(index.speakers.get(n, [])) <= UNNAMED_LIMIT}
+        out: list[Violation] = []
+        for name in sorted(present, key=lambda n: (-len(n), n)):
             for surface in self.features.surfaces(name):
-                index = lowered.find(surface.lower())
-                if index < 0:
+                found = lowered.find(surface.lower())
+                if found < 0:
                     continue
-                s, e = start + offsets[index], start + offsets[index + len(surface) - 1] + 1
+                s, e = start + offsets[found], start + offsets[found + len(surface) - 1] + 1
                 if any(v.span[0] < e and s < v.span[1] for v in out):
                     break
                 if text_scan.is_conditional(reply, s, e) or _QUESTION.search(reply, start, end):
                     break
                 polarity = claim_polarity(reply, s, e, start, end, self.positive, self.negative)
                 boxed = bool(self.included.search(reply, start, s))
-                if polarity is not None and all(_contradicts(f, name, polarity, boxed) for f in about):
+                if polarity is None:
+                    break
+                if named:
+                    wrong = all(_contradicts(f, name, polarity, boxed) for f in features)
+                    title = named[0].title
+                else:
+                    wrong = index.all_speakers_contradict(name, polarity, boxed, _contradicts)
+                    title = index.products[index.speakers[name][0]].title
+                if wrong:
                     evidence = f"不含/不支持 {name}" if polarity else f"包含/支持 {name}"
-                    out.append(self._v(ctx, "feature", "included", (s, e), title=products[0].title, evidence=evidence))
+                    out.append(self._v(ctx, "feature", "included", (s, e), title=title, evidence=evidence))
                 break
         return out
-
-    @staticmethod
-    def _other_names(ctx: GuardContext, product: ProductFacts) -> tuple[str, ...]:
-        return tuple(sorted(p.sku for p in ctx.shop.products.values() if p.sku and p.doc_id != product.doc_id))
 
     # -- size charts ----------------------------------------------------------------------------------
     def _size_chart(self, ctx: GuardContext, mentions: list[Mention]) -> list[Violation]:
@@ -323,7 +336,8 @@ class UngroundedFactGuard:
             if text_scan.is_conditional(ctx.reply, match.start(), match.end()):
                 continue
             height, size = float(match.group("h")), match.group("size").upper()
-            charted = [p for p in ctx.shop.products.values() if any("尺码" in k for k in p.specs)]
+            index = self.index.get(ctx.shop)
+            charted = [index.products[d] for d in index.charted] if len(index.charted) <= UNNAMED_LIMIT else []
             for product in products_at(ctx, match.start(), mentions) or charted:
                 line = next(
                     (

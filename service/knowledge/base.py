@@ -26,6 +26,7 @@ class ShopKnowledge(BaseModel):
     docs: dict[str, Document]
     rules: ShopRules
     products: dict[str, ProductFacts]
+    doc_id_by_sku: dict[str, str] = {}  # lower-cased SKU → product doc id
 
     @classmethod
     def build(cls, shop_id: str, docs: list[Document]) -> ShopKnowledge:
@@ -33,10 +34,16 @@ class ShopKnowledge(BaseModel):
             (d.id, d.meta.rules) for d in docs if d.meta.type is DocType.policy and d.meta.rules
         )
         products = {d.id: p for d in docs if (p := read_product_facts(d)) is not None}
-        return cls(shop_id=shop_id, docs={d.id: d for d in docs}, rules=rules, products=products)
+        by_sku: dict[str, str] = {}
+        for doc_id, product in products.items():
+            by_sku.setdefault(product.sku.lower(), doc_id)  # the first product with a SKU keeps it
+        return cls(shop_id=shop_id, docs={d.id: d for d in docs}, rules=rules, products=products,
+                   doc_id_by_sku=by_sku)
 
     def product_by_sku(self, sku: str) -> ProductFacts | None:
-        return next((p for p in self.products.values() if p.sku.lower() == sku.lower()), None)
+        """The product with this SKU (case-insensitive), looked up, not searched."""
+        doc_id = self.doc_id_by_sku.get(sku.lower())
+        return self.products[doc_id] if doc_id is not None else None
 
 
 class KnowledgeBase:

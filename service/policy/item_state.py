@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 STATES_FILE = Path(__file__).with_name("data") / "item_states.yaml"
 _NEGATION_REACH = 16  # characters before a state searched for a negation cue ending right before it
@@ -26,6 +26,7 @@ class StateSpec(BaseModel):
 
     breaks: str | None = None
     implies: list[str] = []
+    unless: str | None = Field(None, description="a clause that matches this is about something else")
     patterns: list[str]
 
 
@@ -35,6 +36,7 @@ class StatesFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     states: dict[str, StateSpec]
+    not_the_goods: str
     compliant: dict[str, str]
     negation: str
 
@@ -59,6 +61,10 @@ class ItemStateReader:
         }
         self.compliant = {name: re.compile(p, re.IGNORECASE) for name, p in data.compliant.items()}
         self.negation = re.compile(data.negation, re.IGNORECASE)
+        self.not_the_goods = re.compile(data.not_the_goods, re.IGNORECASE)
+        self.unless = {
+            name: re.compile(spec.unless, re.IGNORECASE) for name, spec in data.states.items() if spec.unless
+        }
 
     def read(self, text: str, start: int = 0, end: int | None = None) -> list[StateMention]:
         """Every state said in text[start:end], in order; compliant words give `affirmed=False`."""
@@ -70,6 +76,10 @@ class ItemStateReader:
             for pattern in patterns:
                 for match in pattern.finditer(text, start, end):
                     if any(f.start < match.end() and match.start() < f.end for f in found):
+                        continue
+                    clause = _clause(text, match.start(), start, end)
+                    unless = self.unless.get(name)
+                    if self.not_the_goods.search(clause) or (unless is not None and unless.search(clause)):
                         continue
                     before = text[max(start, match.start() - _NEGATION_REACH) : match.start()]
                     found.append(StateMention(name, not self.negation.search(before), match.start(), match.end()))
@@ -90,6 +100,16 @@ class ItemStateReader:
         """The condition (`requires` value) a state fails, if any."""
         spec = self.specs.get(state)
         return spec.breaks if spec else None
+
+
+_CLAUSE_END = re.compile(r"[,，。;；!?！？\n]|\.\s")
+
+
+def _clause(text: str, pos: int, start: int, end: int) -> str:
+    """The clause of text[start:end] around `pos` (between punctuation marks)."""
+    left = max((m.end() for m in _CLAUSE_END.finditer(text, start, pos)), default=start)
+    right = _CLAUSE_END.search(text, pos, end)
+    return text[left : right.start() if right else end]
 
 
 @lru_cache
