@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -13,10 +14,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from service.api.limits import BodyLimitMiddleware, RequestLimits
+from service.api.metrics import MetricsMiddleware, metrics_router
 from service.api.ratelimit import build_rate_limiter, enforce_rate_limit
+from service.api.request_log import RequestLogMiddleware
 from service.api.routes import health_router, router
 from service.container import Services, build_services
 from service.errors import KefuError
+from service.observability.metrics import Metrics
 from service.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -30,11 +34,14 @@ def create_app(settings: Settings | None = None,
                services_factory: Callable[[Settings], Services] | None = None) -> FastAPI:
     """The kefu app; services are built at startup (knowledge indexed incrementally)."""
     settings = settings or get_settings()
-    factory = services_factory or build_services
+    metrics = Metrics()
+    factory = services_factory or partial(build_services, metrics=metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.services = factory(settings)
+        services = app.state.services = factory(settings)
+        metrics.watch_index(lambda: {shop: len(services.retriever.index.shop(shop).chunks)
+                                     for shop in services.knowledge.shop_ids()})
         app.state.rate_limiter = build_rate_limiter(settings.rate_limit, settings.redis_url)
         try:
             yield
@@ -46,10 +53,14 @@ def create_app(settings: Settings | None = None,
                   description="Reply suggestions for online-shop customer service: grounded, cited, guarded.")
     limits = RequestLimits(settings.limits)
     app.state.limits = limits
+    app.state.metrics = metrics
     app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(router, dependencies=[Depends(enforce_rate_limit)])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes,
                        max_depth=settings.limits.max_json_depth)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestLogMiddleware)  # outermost: every answer, refusals included, has an id and a line
     plain_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -81,8 +92,11 @@ def create_app(settings: Settings | None = None,
                                                       "errors": errors})
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error")
-        return JSONResponse(status_code=500, content={"error": type(exc).__name__, "message": str(exc)})
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")  # the details go to the (redacted) log, not to the caller
+        request_id = getattr(request.state, "request_id", None)
+        return JSONResponse(status_code=500, content={
+            "error": "InternalError", "where": None,
+            "message": f"unexpected {type(exc).__name__}; the server log has the details (request id {request_id})"})
 
     return app

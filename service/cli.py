@@ -34,9 +34,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, verbose: bool = False) -> N
     import uvicorn
 
     from service.app import create_app
+    from service.observability.logs import configure_logging
 
-    _logging(verbose)
-    uvicorn.run(create_app(get_settings()), host=host, port=port)
+    settings = get_settings()
+    configure_logging(settings.log_format, logging.DEBUG if verbose else logging.INFO)
+    # uvicorn keeps its hands off logging; kefu writes its own access line (route template, no query string)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
 
 
 @app.command()

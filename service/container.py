@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from service.drafting.composer import Composer
@@ -16,6 +16,7 @@ from service.guards.llm_judge import LLMJudgeGuard
 from service.guards.registry import default_runner
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.file_store import FileStore
+from service.observability.metrics import Metrics
 from service.planning.builder import PlanBuilder
 from service.planning.fact_finder import FactFinder
 from service.planning.glossary import Glossary
@@ -39,10 +40,13 @@ class Services:
     checker: ReplyChecker
     pipeline: DraftingPipeline
     startup_reports: list[SyncReport]
+    metrics: Metrics = field(default_factory=Metrics)
 
 
-def build_services(settings: Settings, embedder: Embedder | None = None) -> Services:
+def build_services(settings: Settings, embedder: Embedder | None = None, *,
+                   metrics: Metrics | None = None) -> Services:
     """Build every service and index the knowledge folders incrementally."""
+    metrics = metrics or Metrics()
     embedder = embedder or build_embedder(settings.embedding)
     zone = ZoneInfo(settings.timezone)
     vectors = ChromaVectorStore(settings.data_dir / "chroma", embedder.name)
@@ -69,6 +73,6 @@ def build_services(settings: Settings, embedder: Embedder | None = None) -> Serv
         PlanWriter(settings.prompts_dir / "plan_writer.yaml", glossary,
                    Composer(settings.prompts_dir / "composer.yaml", embedder)),
         PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,
-        max_repairs=settings.guards.max_repairs,
+        max_repairs=settings.guards.max_repairs, metrics=metrics,
     )
-    return Services(settings, knowledge, retriever, checker, pipeline, reports)
+    return Services(settings, knowledge, retriever, checker, pipeline, reports, metrics)

@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from service.errors import RateLimited
+from service.observability.metrics import Metrics
 from service.settings import RateLimitSettings
 
 log = logging.getLogger(__name__)
@@ -138,5 +139,8 @@ async def enforce_rate_limit(request: Request) -> None:
         return
     decision = await limiter.hit(caller_key(request))
     if not decision.allowed:
+        metrics: Metrics | None = getattr(request.app.state, "metrics", None)
+        if metrics is not None:
+            metrics.rate_limited.inc()
         raise RateLimited(f"too many requests; retry after {decision.retry_after_s} s",
                           retry_after_s=decision.retry_after_s)

@@ -84,8 +84,10 @@ def search(request: LimitedSearchRequest, services: ServicesDep) -> SearchRespon
 def guard(request: LimitedGuardRequest, services: ServicesDep) -> GuardResult:
     shop = services.knowledge.shop(request.shop_id)
     now = request.now or datetime.now(services.checker.zone)
-    return services.checker.check(shop, request.reply, now=now, order=request.order,
-                                  conversation=request.conversation)
+    result = services.checker.check(shop, request.reply, now=now, order=request.order,
+                                    conversation=request.conversation)
+    services.metrics.count_violations((v.category.value for v in result.violations), "guard")
+    return result
 
 
 @router.post("/v1/drafts", response_model=DraftResponse)

@@ -21,6 +21,7 @@ from service.errors import LLMError, TemplateMissingVariables
 from service.guards.base import Turn
 from service.guards.checker import ReplyChecker
 from service.knowledge.base import KnowledgeBase, ShopKnowledge
+from service.observability.metrics import Metrics
 from service.planning.builder import PlanBuilder
 from service.planning.models import AnswerPlan
 from service.policy.decision import decide
@@ -72,6 +73,7 @@ class DraftingPipeline:
         zone: tzinfo,
         k: int = 6,
         max_repairs: int = 2,
+        metrics: Metrics | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.retriever = retriever
@@ -83,6 +85,7 @@ class DraftingPipeline:
         self.zone = zone
         self.k = k
         self.max_repairs = max_repairs
+        self.metrics = metrics or Metrics()
 
     def retrieve(self, shop_id: str, query: SearchQuery, intent: str) -> list[Hit]:
         """Top chunks for the query; after-sale questions always see the shop's policy too."""
@@ -118,10 +121,12 @@ class DraftingPipeline:
                 degraded_reason = f"LLM unavailable, deterministic drafts only: {exc}"
                 log.warning("drafts degraded: %s", exc)
             base.timings["llm"] = round((time.perf_counter() - clock) * 1000, 2)
+            self.metrics.record_stage("llm", time.perf_counter() - clock)
         elif request.use_llm:
             degraded_reason = "LLM is off; deterministic drafts only"
         drafts = distinct(self._rank(llm_drafts, base.composer_drafts))[: request.n]
         base.timings["total"] = round((time.perf_counter() - started) * 1000, 2)
+        self.metrics.count_violations((v.category.value for d in drafts for v in d.guard.violations), "drafts")
         return DraftResponse(
             request_id=uuid.uuid4().hex,
             drafts=drafts,
@@ -147,6 +152,7 @@ class DraftingPipeline:
             nonlocal clock
             now_ = time.perf_counter()
             timings[name] = round((now_ - clock) * 1000, 2)
+            self.metrics.record_stage(name, now_ - clock)
             clock = now_
 
         shop = self.knowledge.shop(request.shop_id)
@@ -183,16 +189,17 @@ class DraftingPipeline:
     def _checked(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, now: datetime, text: str,
                  citations: list[Citation], source: str) -> Draft:
         """Guard a draft; a failing one is repaired with the guards' suggestions and checked again."""
-        result = self.checker.check(shop, text, now=now, order=request.order,
-                                    conversation=request.conversation, facts=facts)
-        repaired = False
-        if not result.passed:
-            fixed = apply_suggestions(text, result.violations)
-            if fixed != text:
-                second = self.checker.check(shop, fixed, now=now, order=request.order,
-                                            conversation=request.conversation, facts=facts)
-                if len(second.violations) < len(result.violations) or second.passed:
-                    text, result, repaired = fixed, second, True
+        with self.metrics.observe_stage("guards"):
+            result = self.checker.check(shop, text, now=now, order=request.order,
+                                        conversation=request.conversation, facts=facts)
+            repaired = False
+            if not result.passed:
+                fixed = apply_suggestions(text, result.violations)
+                if fixed != text:
+                    second = self.checker.check(shop, fixed, now=now, order=request.order,
+                                                conversation=request.conversation, facts=facts)
+                    if len(second.violations) < len(result.violations) or second.passed:
+                        text, result, repaired = fixed, second, True
         return Draft(text=text, citations=citations, guard=result,
                      source="llm" if source == "llm" else "composer", repaired=repaired)
 
