@@ -105,9 +105,13 @@ class PlanWriter:
         if question.kind is QuestionKind.policy:
             return extra
         if question.kind is QuestionKind.comparison and question.answer.status == "answered":
-            rows = [self._t(lang, "comparison_row", product=self._product(e.product, lang),
-                            key=self._en(e.key, lang), value=self._en(e.value, lang))
-                    for e in question.answer.evidence]
+            by_key: dict[str, list[str]] = {}
+            for e in question.answer.evidence:
+                by_key.setdefault(e.key, []).append(
+                    self._t(lang, "comparison_value", product=self._product(e.product, lang),
+                            value=self._en(e.value, lang)))
+            rows = [self._t(lang, "comparison_row", key=self._en(key, lang), values=values)
+                    for key, values in by_key.items()]
             return self._t(lang, "comparison", rows=rows)
         if question.kind in (QuestionKind.product_fact, QuestionKind.comparison):
             if question.answer.status == "unknown":

@@ -9,7 +9,7 @@ from service.drafting.intents import classify_intent
 from service.guards.base import Turn
 from service.knowledge.base import ShopKnowledge
 from service.knowledge.chunking import Chunk
-from service.planning.catalog import ProductCatalog
+from service.planning.catalog import ProductCatalog, ProductMention
 from service.planning.fact_finder import FactFinder
 from service.planning.glossary import Glossary
 from service.planning.kinds import KindClassifier
@@ -74,7 +74,7 @@ class PlanBuilder:
         questions: list[Question] = []
         request_kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
         for clause in clauses:
-            question = self._question(clause, shop, catalog, context, hits, language)
+            question = self._question(clause, shop, catalog, context, hits, language, has_order=order is not None)
             if question is None:
                 continue
             if question.answer.status == "unknown" and request_kind not in (
@@ -106,7 +106,7 @@ class PlanBuilder:
 
     # ---- questions -------------------------------------------------------------------------
     def _question(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, context: list[str],
-                  hits: list[Chunk], language: str) -> Question | None:
+                  hits: list[Chunk], language: str, has_order: bool = False) -> Question | None:
         intent = classify_intent([Turn(role="customer", text=clause)])
         is_question = self.cues.is_question(clause)
         if intent in ("greeting", "thanks") and len(clause) > 8:
@@ -122,9 +122,14 @@ class PlanBuilder:
             return None  # a statement that asks nothing ("我是上周买的")
         mentions = catalog.mentions(clause)
         named = [m.doc_id for m in mentions if m.score >= STRONG_MENTION]
-        if not named and not context:  # only a category or tag word ("耳机"): good enough without context
-            named = [m.doc_id for m in mentions[:1]]
-        if kind is QuestionKind.product_fact and self.cues.is_comparison(clause):
+        weak = [m.doc_id for m in mentions if m.doc_id not in named]
+        if len(named) < 2 and len(named) + len(weak) >= 2 and _names_two_kinds(clause, mentions):
+            named = (named + weak)[:3]  # "水壶和保温杯": products named by their kind
+        elif not named and not context:  # only a category or tag word ("耳机"): good enough without context
+            named = weak[:1]
+        if kind is QuestionKind.policy and intent == "warranty" and not has_order:
+            kind = QuestionKind.product_fact  # a pre-sale warranty question is about the products' terms
+        if kind is QuestionKind.product_fact and (self.cues.is_comparison(clause) or len(named) >= 2):
             products = named[:3] if len(named) >= 2 else (named + [p for p in context if p not in named])[:2]
             if len(products) >= 2:
                 kind = QuestionKind.comparison
@@ -192,26 +197,36 @@ class PlanBuilder:
         return Answer(status="answered", polarity=polarity, evidence=evidence)
 
     def _comparison(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, products: list[str]) -> Answer:
+        """The spec rows of each product for the attributes the question is about; when it names none
+        ("有什么区别"), the attributes whose values differ, most relevant first."""
         vector = self.finder.embed_question(clause)
-        first_doc = shop.docs.get(products[0])
-        if first_doc is None:
+        docs = [(doc_id, shop.docs[doc_id]) for doc_id in products if doc_id in shop.docs]
+        if len(docs) < 2:
             return Answer(status="unknown")
-        keys = [e.key for e in self.finder.find(clause, first_doc, catalog.title(products[0]), vector=vector,
-                                                limit=2, kinds=("spec",), min_score=None)]
-        evidence: list[Evidence] = []
-        for doc_id in products:
-            doc = shop.docs.get(doc_id)
-            if doc is None:
-                continue
-            rows = {e.key: e for e in self.finder.spec_rows(doc)}
-            shared = [k for k in keys if k in rows][:2]
-            if not shared:
-                shared = [e.key for e in self.finder.find(clause, doc, catalog.title(doc_id), vector=vector,
-                                                          limit=1, kinds=("spec",), min_score=None)]
-            for key in shared:
-                if key in rows:
-                    evidence.append(rows[key].model_copy(update={"product": catalog.title(doc_id)}))
+        rows = {doc_id: {e.key: e for e in self.finder.spec_rows(doc)} for doc_id, doc in docs}
+        ranked: list[str] = []
+        for doc_id, doc in docs:
+            for found in self.finder.find(clause, doc, catalog.title(doc_id), vector=vector, limit=3,
+                                          kinds=("spec",), min_score=None):
+                if found.key not in ranked:
+                    ranked.append(found.key)
+        if self._names_attribute(clause, ranked, rows):
+            shared = [k for k in ranked if sum(k in r for r in rows.values()) >= 2]
+            keys = (shared or ranked)[:2]
+        else:  # "有什么区别": the figures that differ, in the documents' own order
+            first = rows[docs[0][0]]
+            differing = [k for k in first if sum(k in r for r in rows.values()) >= 2
+                         and len({r[k].value for r in rows.values() if k in r}) > 1]
+            differing.sort(key=lambda k: -sum(any(ch.isdigit() for ch in r[k].value) for r in rows.values() if k in r))
+            keys = (differing or ranked)[:3]
+        evidence = [rows[doc_id][key].model_copy(update={"product": catalog.title(doc_id)})
+                    for key in keys for doc_id, _ in docs if key in rows[doc_id]]
         return Answer(status="answered" if evidence else "unknown", evidence=evidence)
+
+    @staticmethod
+    def _names_attribute(clause: str, ranked: list[str], rows: dict[str, dict[str, Evidence]]) -> bool:
+        """True when the question names the attribute it compares ("防水", "重量")."""
+        return any(key[:2] in clause for key in ranked)
 
     def _policy_facts(self, clause: str, shop: ShopKnowledge, hits: list[Chunk]) -> list[Evidence]:
         vector = self.finder.embed_question(clause)
@@ -263,6 +278,12 @@ class PlanBuilder:
         chunk = next((c.chunk_id for c in hits if c.doc_id == policy_doc), f"{policy_doc}#0" if policy_doc else "")
         return OrderState(status=facts.status.value if facts.status else None, decision=decision,
                           facts=facts.summary_lines(), policy_doc=policy_doc, policy_chunk=chunk)
+
+
+def _names_two_kinds(clause: str, mentions: list[ProductMention]) -> bool:
+    """True when the clause joins two product words ("台灯和扫地机", "A or B"), not one word shared by two."""
+    return bool(re.search(r"[和跟与及、]|还是|\band\b|\bor\b|\bvs\b", clause, re.IGNORECASE)) and len(
+        {m.title for m in mentions}) >= 2
 
 
 def _open_turns(conversation: list[Turn]) -> tuple[list[Turn], list[Turn]]:

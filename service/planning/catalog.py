@@ -29,6 +29,19 @@ class ProductMention(BaseModel):
     score: float
 
 
+GENERIC_KIND_WORDS = frozenset({"商品", "产品", "电器", "东西", "用品", "配件", "套装"})
+
+
+def _name_variants(name: str) -> set[str]:
+    """A kind word and how buyers shorten it: head noun ("电热水壶" → "水壶"), stem ("扫地机器人" → "扫地机")."""
+    variants = {name}
+    if _CJK_RUN.fullmatch(name) and len(name) >= 3:
+        variants.add(name[-2:])
+        if len(name) >= 4:
+            variants.add(name[:3])
+    return {v for v in variants if v not in GENERIC_KIND_WORDS}
+
+
 def _bigrams(text: str) -> set[str]:
     grams: set[str] = set()
     for run in _CJK_RUN.findall(text):
@@ -64,7 +77,7 @@ class ProductCatalog:
                      if t not in GENERIC_LATIN and not t.isdigit() and (len(t) >= 3 or any(c.isdigit() for c in t))}
             if product.sku:
                 latin.add(product.sku.lower())
-            names = [n for n in {product.category, *tags} if n and len(n) >= 2]
+            names = sorted({v for n in {product.category, *tags} if n and len(n) >= 2 for v in _name_variants(n)})
             entry = _Entry(doc_id=doc_id, title=product.title, sku=product.sku, category=product.category,
                            latin=latin, title_grams=_bigrams(product.title), names=names)
             self._entries[doc_id] = entry
