@@ -192,8 +192,12 @@ class PlanBuilder:
         if not evidence:
             return Answer(status="unknown")
         polarity = None
-        if yes_no:
-            polarity = "no" if self.cues.negated(_clause_answering(evidence[0], clause)) else "yes"
+        if yes_no:  # say yes or no only when the answering clause says it; otherwise state the fact alone
+            answering = _clause_answering(evidence[0], clause)
+            if self.cues.negated(answering):
+                polarity = "no"
+            elif self.cues.affirmed(answering):
+                polarity = "yes"
         return Answer(status="answered", polarity=polarity, evidence=evidence)
 
     def _comparison(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, products: list[str]) -> Answer:

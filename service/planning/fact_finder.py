@@ -28,6 +28,7 @@ _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[。!?!?])")
 CACHE_DOCS = 4096
 MIN_SCORE = 0.5  # below this no row answers the question: the plan says `unknown`
+MIN_SCORE_CROSS_LINGUAL = 0.42  # an English question against Chinese rows shares no characters
 
 
 class _Row(BaseModel):
@@ -124,6 +125,8 @@ class FactFinder:
         cosine = (built.vectors @ vector) if vector is not None and built.vectors.shape[1] == vector.shape[0] \
             else np.zeros(len(built.rows), dtype=np.float32)
         wanted = set(char_ngrams(_strip_title(question, product_title)))
+        if min_score == MIN_SCORE and not _has_cjk_words(question.split(" ")[0] + question[:20]):
+            min_score = MIN_SCORE_CROSS_LINGUAL
         units = self._cues.quantity_units(question)
         scored: list[tuple[float, _Row]] = []
         for row, cos in zip(built.rows, cosine, strict=True):
@@ -149,6 +152,10 @@ class FactFinder:
                                    key=row.key, value=row.value, product=product_title, doc_id=doc.id,
                                    chunk_id=row.chunk_id, score=round(score, 3)))
         return picked
+
+
+def _has_cjk_words(text: str) -> bool:
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in text) >= 2
 
 
 def _strip_title(question: str, title: str) -> str:

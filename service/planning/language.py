@@ -44,6 +44,7 @@ class LanguageCues(BaseModel):
     comparison_cues: list[str]
     references: list[str]
     negations: list[str]
+    affirmations: list[str]
     zh_yes_no_verbs: list[YesNoVerb]
     quantities: list[Quantity]
 
@@ -77,6 +78,10 @@ class LanguageCues(BaseModel):
     def negated(self, clause: str) -> bool:
         text = f"{clause.lower()} "
         return any(n in text for n in self.negations)
+
+    def affirmed(self, clause: str) -> bool:
+        text = f" {clause.lower()} "
+        return any(a in text for a in self.affirmations)
 
     def quantity_units(self, question: str) -> list[str]:
         """Unit patterns that answer a quantity question ("多久" → 小时/分钟...), or [] if none asked."""
