@@ -97,7 +97,8 @@ class PlanBuilder:
                                       answer=Answer(status="answered" if kind is not QuestionKind.product_fact
                                                     else "unknown")))
         offers = self._offers(shop, hits) if any(q.kind is QuestionKind.bargain for q in questions) else []
-        tone = "apologetic" if intent in APOLOGETIC or any(q.intent in APOLOGETIC for q in questions) else "neutral"
+        tone = "apologetic" if intent in APOLOGETIC or any(
+            q.intent in APOLOGETIC or q.kind is QuestionKind.complaint for q in questions) else "neutral"
         return AnswerPlan(language="en" if language == "en" else "zh", questions=questions,
                           request_kind=request_kind, request_intent=intent,
                           request_text=" ".join(t.text for t in open_turns),
@@ -113,7 +114,7 @@ class PlanBuilder:
             intent = "product_question"  # "在吗 AB3下雨天戴着行不行" asks more than hello
         kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
         if intent == "product_question" and self.kinds is not None:
-            vector = self.finder.embed_question(self._lookup_text(clause, language))
+            vector = self.finder.embed_question(clause)
             guessed = self.kinds.classify(vector) if vector is not None else None
             if guessed is not None and guessed is not QuestionKind.product_fact:
                 kind = guessed
