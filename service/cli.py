@@ -144,6 +144,8 @@ def eval_drafts(
     = None,
     variants: Annotated[bool, typer.Option(help="also draft the three rewrites of each last turn (pass^4)")] = True,
     llm: Annotated[bool, typer.Option(help="let the LLM draft too (its draft may rank first)")] = False,
+    source: Annotated[str, typer.Option(help="score the top draft (top), or the best of one writer: llm | composer")]
+    = "top",
     out: Annotated[Path | None, typer.Option(help="write every reply and verdict as JSON here")] = None,
 ) -> None:
     """Share of conversations whose top draft states every required fact and nothing forbidden."""
@@ -157,8 +159,11 @@ def eval_drafts(
 
     files = paths or sorted((PROJECT_ROOT / "evals" / "drafts").glob("*.yaml"))
     sets = load_draft_sets(files)
-    roots = [*SHOP_ROOTS, PROJECT_ROOT / "evals" / "unseen" / "shops"]
-    drafter, workdir = pipeline_drafter(get_settings(), sorted({s.shop for s in sets}), roots, use_llm=llm)
+    if source not in ("top", "llm", "composer"):
+        raise typer.BadParameter("--source is one of top, llm, composer")
+    roots = [*SHOP_ROOTS, *sorted(PROJECT_ROOT.glob("evals/unseen*/shops"))]
+    drafter, workdir = pipeline_drafter(get_settings(), sorted({s.shop for s in sets}), roots, use_llm=llm,
+                                        source=source)  # type: ignore[arg-type]
     with workdir, Progress(console=console, transient=True) as progress:
         task = progress.add_task("drafting", total=sum(len(s.cases) for s in sets))
         report = run_draft_eval(sets, drafter, variants=variants, progress=lambda: progress.advance(task))

@@ -174,9 +174,14 @@ def run_draft_eval(sets: list[DraftSet], draft: DraftFn, *, variants: bool = Tru
     return DraftEvalReport(outcomes=outcomes)
 
 
-def pipeline_drafter(base_settings: Any, shops: list[str], roots: list[Path], *,
-                     use_llm: bool) -> tuple[DraftFn, tempfile.TemporaryDirectory[str]]:
-    """A drafter running the real pipeline on a staged copy of the shops (eval-only shops included)."""
+def pipeline_drafter(base_settings: Any, shops: list[str], roots: list[Path], *, use_llm: bool,
+                     source: Literal["top", "llm", "composer"] = "top",
+                     ) -> tuple[DraftFn, tempfile.TemporaryDirectory[str]]:
+    """A drafter running the real pipeline on a staged copy of the shops (eval-only shops included).
+
+    `source` picks which draft is scored: the top-ranked one, or the best-ranked from one writer
+    (the LLM's own draft is then measured apart from the deterministic writer's).
+    """
     from service.api.schemas import DraftRequest
     from service.container import build_services
     from service.drafting.background_loop import run_sync
@@ -190,6 +195,7 @@ def pipeline_drafter(base_settings: Any, shops: list[str], roots: list[Path], *,
         request = DraftRequest(shop_id=shop, conversation=conversation, order=order, now=now, n=2,
                                use_llm=use_llm)
         response = run_sync(services.pipeline.draft(request))
-        return (response.drafts[0].text if response.drafts else ""), response.timings_ms.get("total", 0.0)
+        drafts = [d for d in response.drafts if source == "top" or d.source == source]
+        return (drafts[0].text if drafts else ""), response.timings_ms.get("total", 0.0)
 
     return draft, workdir
