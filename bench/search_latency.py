@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
 
-    source, _ = FileStore(PROJECT_ROOT / "knowledge", Path(tempfile.gettempdir())).load_shop("demo")
+    source, _ = FileStore(PROJECT_ROOT / "knowledge").load_shop("demo")
     queries = [c["query"] for c in yaml.safe_load(
         (PROJECT_ROOT / "evals" / "retrieval" / "demo.yaml").read_text(encoding="utf-8"))["cases"]]
     docs = synthetic_shop(source, "bench", args.chunks)

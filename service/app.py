@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from service.api import docs
 from service.api.limits import BodyLimitMiddleware, RequestLimits
 from service.api.metrics import MetricsMiddleware, metrics_router
 from service.api.ratelimit import build_rate_limiter, enforce_rate_limit
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None,
     app.include_router(health_router)
     app.include_router(metrics_router)
     app.include_router(router, dependencies=[Depends(enforce_rate_limit)])
+    app.include_router(docs.router, dependencies=[Depends(enforce_rate_limit)])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes,
                        max_depth=settings.limits.max_json_depth)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

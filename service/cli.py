@@ -18,6 +18,8 @@ model_app = typer.Typer(help="The embedded local LLM", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluations: guards, retrieval, golden conversations", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")
+db_app = typer.Typer(help="kefu's database (documents, versions, keys)", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 console = Console()
 
 
@@ -90,6 +92,15 @@ def draft(message: Annotated[str, typer.Argument(help="the buyer's message")],
         console.print(f"{i}. {mark} ({item.source}) {item.text}\n   cites: {cites}")
         for v in item.guard.violations:
             console.print(f"   - {v.category.value}/{v.rule}: {v.message}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema (the server also does this at startup)."""
+    from service.container import open_database
+
+    database = open_database(get_settings())
+    console.print(f"database at revision {database.revision()}: {database.url.split('@')[-1]}")
 
 
 @model_app.command("fetch")

@@ -15,8 +15,9 @@ from service.guards.checker import ReplyChecker
 from service.guards.llm_judge import LLMJudgeGuard
 from service.guards.registry import default_runner
 from service.knowledge.base import KnowledgeBase
-from service.knowledge.file_store import FileStore
 from service.observability.metrics import Metrics
+from service.knowledge.folder_sync import seed_from_folders
+from service.knowledge.versions import DocumentStore
 from service.planning.builder import PlanBuilder
 from service.planning.fact_finder import FactFinder
 from service.planning.glossary import Glossary
@@ -26,6 +27,7 @@ from service.retrieval.index import KnowledgeIndex, SyncReport
 from service.retrieval.retriever import Retriever
 from service.retrieval.vector_store import ChromaVectorStore
 from service.settings import Settings
+from service.store.database import Database, database_url
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ class Services:
 
     settings: Settings
     knowledge: KnowledgeBase
+    database: Database
     retriever: Retriever
     checker: ReplyChecker
     pipeline: DraftingPipeline
@@ -43,15 +46,26 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
 
 
+def open_database(settings: Settings) -> Database:
+    """kefu's database, migrated to the newest schema."""
+    database = Database(database_url(settings.database_url, settings.data_dir))
+    database.migrate()
+    return database
+
+
 def build_services(settings: Settings, embedder: Embedder | None = None, *,
                    metrics: Metrics | None = None) -> Services:
-    """Build every service and index the knowledge folders incrementally."""
+    """Build every service: migrate the database, bring the knowledge folders into it, and bring the index
+    in line with it (embedding only what changed)."""
     metrics = metrics or Metrics()
+    database = open_database(settings)
+    store = DocumentStore(database)
+    seed_from_folders(store, settings.knowledge_dir)
     embedder = embedder or build_embedder(settings.embedding)
     zone = ZoneInfo(settings.timezone)
     vectors = ChromaVectorStore(settings.data_dir / "chroma", embedder.name)
     index = KnowledgeIndex(embedder, vectors)
-    knowledge = KnowledgeBase(FileStore(settings.knowledge_dir, settings.data_dir / "history"), index)
+    knowledge = KnowledgeBase(store, index)
     reports = knowledge.load_all()
     for report in reports:
         log.info("indexed shop %s: %d added, %d updated, %d removed, %d unchanged, %d chunks",
@@ -75,4 +89,4 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
         PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,
         max_repairs=settings.guards.max_repairs, metrics=metrics,
     )
-    return Services(settings, knowledge, retriever, checker, pipeline, reports, metrics)
+    return Services(settings, knowledge, database, retriever, checker, pipeline, reports, metrics)

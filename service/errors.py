@@ -75,8 +75,32 @@ class ConflictError(KefuError):
     status_code = 409
 
 
+class PreconditionFailedError(KefuError):
+    """An If-Match version is not the document's current version (someone else edited it first)."""
+
+    status_code = 412
+
+
+class PreconditionRequiredError(KefuError):
+    """An edit that must name the version it was based on (If-Match) did not."""
+
+    status_code = 428
+
+
+class AuthenticationError(KefuError):
+    """No API key, or one that is unknown or revoked."""
+
+    status_code = 401
+
+
+class ForbiddenError(KefuError):
+    """The API key's role or shop scope does not allow this request."""
+
+    status_code = 403
+
+
 class StorageError(KefuError):
-    """A document could not be written to disk; the edit was rolled back."""
+    """A document could not be written to the store; the edit was rolled back."""
 
     status_code = 507
 

@@ -127,8 +127,13 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         Path(user_data_dir("kefu")), description="Where the vector index and the shops' documents live"
     )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of kefu's database (documents, versions, keys); a bare "
+        "postgresql:// URL uses psycopg 3; default: a SQLite file <data_dir>/kefu.db"
+    )
     knowledge_dir: Path = Field(
-        PROJECT_ROOT / "knowledge", description="Knowledge folders (one per shop) indexed at startup"
+        PROJECT_ROOT / "knowledge", description="Knowledge folders (one per shop) brought into the store at startup "
+        "(incrementally: only files new or changed since they were last brought in)"
     )
     prompts_dir: Path = Field(PROJECT_ROOT / "prompts", description="Prompt templates")
     default_shop: str = Field("demo", description="Shop used by the CLI when --shop is not given")

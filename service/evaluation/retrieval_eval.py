@@ -172,7 +172,7 @@ def load_set(path: Path, data_dir: Path,
              shop_roots: list[Path] | None = None) -> tuple[RetrievalSet, list[Document]]:
     """A retrieval set and its shop's documents."""
     data = RetrievalSet.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    store = FileStore(shop_root(data.shop, shop_roots), data_dir / "history")
+    store = FileStore(shop_root(data.shop, shop_roots))
     docs, errors = store.load_shop(data.shop)
     if errors:
         raise UserError(f"shop `{data.shop}` has invalid documents: {'; '.join(map(str, errors))}")

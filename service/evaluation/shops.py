@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,8 +32,7 @@ def load_shop_knowledge(shop_id: str) -> ShopKnowledge:
         NotFoundError: no folder for the shop in SHOP_ROOTS.
     """
     root = shop_root(shop_id)
-    # Loading never writes, so the history folder is never created.
-    store = FileStore(root, Path(tempfile.gettempdir()) / "kefu-eval-history")
+    store = FileStore(root)
     docs, errors = store.load_shop(shop_id)
     for error in errors:
         log.error("document refused: %s", error)

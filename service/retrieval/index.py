@@ -1,4 +1,7 @@
-"""Keeps a shop's chunks searchable: passage vectors in the vector store; BM25 and profiles in memory."""
+"""Keeps a shop's chunks searchable: passage vectors in the vector store; BM25 and profiles in memory.
+
+An edit embeds first (`prepare`, no lock held) and then swaps one document's chunks in (`apply`).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,13 @@ import logging
 import threading
 from dataclasses import dataclass
 
-import numpy as np
 from pydantic import BaseModel, Field
 
-from service.knowledge.chunking import Chunk, chunk_document
+from service.knowledge.chunking import chunk_document
 from service.knowledge.document import Document
 from service.retrieval.embeddings import Embedder, Vectors
-from service.retrieval.lexical import LexicalIndex
-from service.retrieval.passages import Passage, dense_passages, doc_card, doc_profile, search_text
+from service.retrieval.passages import Passage, dense_passages, doc_card, doc_profile
+from service.retrieval.shop_chunks import DocEntry, ShopChunks
 from service.retrieval.vector_store import VectorStore
 
 log = logging.getLogger(__name__)
@@ -40,31 +42,13 @@ class IndexOptions(BaseModel):
 
 
 @dataclass(frozen=True)
-class DocEntry:
-    """One indexed document: its chunks, its card and its profile vector."""
+class PreparedDoc:
+    """A document embedded and ready to swap in: computed without any lock searches need."""
 
-    content_hash: str
-    chunks: list[Chunk]
-    card: str
-    profile: Vectors  # shape (dim,)
-
-
-class ShopChunks:
-    """The in-memory side of one shop: chunks in a fixed order, their BM25, the documents' profiles."""
-
-    def __init__(self, entries: dict[str, DocEntry], *, typo_trigrams: bool = True) -> None:
-        ordered = sorted(entries)
-        self.chunks = [c for doc_id in ordered for c in entries[doc_id].chunks]
-        self.cards = {doc_id: entries[doc_id].card for doc_id in ordered}
-        self.by_id = {c.chunk_id: c for c in self.chunks}
-        self.skus = {c.sku.lower() for c in self.chunks if c.sku}
-        self.position = {c.chunk_id: i for i, c in enumerate(self.chunks)}
-        self.texts = [search_text(c, self.cards[c.doc_id]) for c in self.chunks]
-        self.lexical = LexicalIndex(self.texts, typo_trigrams=typo_trigrams)
-        self.profile_ids = ordered
-        self.profiles: Vectors = (
-            np.stack([entries[d].profile for d in ordered]) if ordered else np.zeros((0, 1), np.float32)
-        )
+    doc: Document
+    entry: DocEntry
+    passages: list[Passage]
+    vectors: Vectors
 
 
 class KnowledgeIndex:
@@ -81,7 +65,10 @@ class KnowledgeIndex:
 
     def shop(self, shop_id: str) -> ShopChunks:
         with self._lock:
-            return self._shops.get(shop_id) or ShopChunks({})
+            shop = self._shops.get(shop_id)
+            if shop is None:
+                shop = self._shops[shop_id] = self._shop_chunks({})
+            return shop
 
     def has_shop(self, shop_id: str) -> bool:
         return shop_id in self._shops
@@ -110,27 +97,36 @@ class KnowledgeIndex:
                 self.vectors.upsert(passages, self.embedder.embed([p.text for p in passages]))
             self._docs[shop_id] = entries
             self._shops[shop_id] = self._shop_chunks(entries)
-            report.chunks = len(self._shops[shop_id].chunks)
+            report.chunks = self._shops[shop_id].size
             return report
+
+    def prepare(self, doc: Document) -> PreparedDoc:
+        """Chunk and embed a document (passages and profile in one call); touches no shared state."""
+        chunks = chunk_document(doc)
+        card = doc_card(doc.meta) if self.options.doc_cards else ""
+        lines = self.options.line_passages
+        passages = [p for c in chunks for p in dense_passages(c, card, lines=lines)]
+        vectors = self.embedder.embed([doc_profile(doc.meta)] + [p.text for p in passages])
+        return PreparedDoc(doc, DocEntry(doc.content_hash, chunks, card, vectors[0]), passages, vectors[1:])
+
+    def apply(self, prepared: PreparedDoc) -> None:
+        """Swap a prepared document in: its passages in the vector store, then its chunks in memory."""
+        doc = prepared.doc
+        self.vectors.delete_doc(doc.shop_id, doc.id)
+        self.vectors.upsert(prepared.passages, prepared.vectors)
+        self.shop(doc.shop_id).put_doc(doc.id, prepared.entry)
+        with self._lock:
+            self._docs.setdefault(doc.shop_id, {})[doc.id] = prepared.entry
 
     def put_doc(self, doc: Document) -> None:
         """Index one new or changed document (searchable when this returns)."""
-        with self._lock:
-            entry = self._entries([doc], {})[doc.id]
-            passages = self._passages(entry)
-            vectors = self.embedder.embed([p.text for p in passages])  # a failure keeps the old version
-            self.vectors.delete_doc(doc.shop_id, doc.id)
-            self.vectors.upsert(passages, vectors)
-            shop = self._docs.setdefault(doc.shop_id, {})
-            shop[doc.id] = entry
-            self._shops[doc.shop_id] = self._shop_chunks(shop)
+        self.apply(self.prepare(doc))
 
     def delete_doc(self, shop_id: str, doc_id: str) -> None:
+        self.vectors.delete_doc(shop_id, doc_id)
+        self.shop(shop_id).remove_doc(doc_id)
         with self._lock:
-            self.vectors.delete_doc(shop_id, doc_id)
-            shop = self._docs.get(shop_id, {})
-            shop.pop(doc_id, None)
-            self._shops[shop_id] = self._shop_chunks(shop)
+            self._docs.get(shop_id, {}).pop(doc_id, None)
 
     def _shop_chunks(self, entries: dict[str, DocEntry]) -> ShopChunks:
         return ShopChunks(entries, typo_trigrams=self.options.typo_trigrams)

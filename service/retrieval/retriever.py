@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 
 from service.knowledge.chunking import Chunk
 from service.retrieval.fusion import reciprocal_rank_fusion
-from service.retrieval.index import KnowledgeIndex, ShopChunks
+from service.retrieval.index import KnowledgeIndex
 from service.retrieval.lexical import char_ngrams, match_share
+from service.retrieval.shop_chunks import ShopChunks
 
 RETRIEVERS = ("dense", "lexical", "profile")
 
@@ -83,12 +84,21 @@ class Retriever:
                 "profile" is document-level evidence that only re-scores what the others propose:
                 the query's similarity to each document's title/SKU/category/tags, and SKUs it names.
         """
-        cfg = self.config
         shop = self.index.shop(shop_id)
-        if not shop.chunks or not query.strip():
+        if not query.strip():
+            return []
+        vector = self.index.embedder.embed([query])[0] if {"dense", "profile"} & set(retrievers) else None
+        with shop.lock.read():  # an edit swaps a document's chunks only between two searches
+            return self._search(shop_id, shop, query, vector, k, doc_types, skus, boost_skus, max_per_doc,
+                                retrievers)
+
+    def _search(self, shop_id: str, shop: ShopChunks, query: str, vector: np.ndarray | None, k: int,
+                doc_types: Collection[str] | None, skus: Collection[str] | None, boost_skus: Collection[str],
+                max_per_doc: int, retrievers: Collection[str]) -> list[Hit]:
+        cfg = self.config
+        if not shop.size:
             return []
         allowed = _allowed(shop, doc_types, skus)
-        vector = self.index.embedder.embed([query])[0] if {"dense", "profile"} & set(retrievers) else None
         dense: list[tuple[str, float]] = []
         if "dense" in retrievers and vector is not None:
             dense = self._dense(shop_id, shop, vector, doc_types, skus, allowed)
@@ -104,11 +114,12 @@ class Retriever:
         profile: dict[str, tuple[int, float]] = {}
         boost = {s.lower() for s in boost_skus}
         if "profile" in retrievers and vector is not None and fused:
-            profile = _profile_ranks(shop, vector)
+            profile = shop.profiles.ranks(vector)
             for cid in fused:
                 fused[cid] += cfg.profile_weight / (cfg.rrf_k + profile[shop.by_id[cid].doc_id][0])
             if cfg.boost_named_skus:  # a SKU the buyer types names the product as surely as an order
-                boost |= {t for t in char_ngrams(query) if t in shop.skus}
+                skus_known = shop.skus
+                boost |= {t for t in char_ngrams(query) if t in skus_known}
         boosted = {cid for cid in fused if shop.by_id[cid].sku.lower() in boost} if boost else set()
         for cid in boosted:
             fused[cid] += cfg.sku_boost / (cfg.rrf_k + 1)
@@ -119,7 +130,8 @@ class Retriever:
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         top = np.argsort(-scores)[: self.config.candidates]
-        return [(shop.chunks[i].chunk_id, float(scores[i])) for i in top if scores[i] > 0]
+        return [(chunk.chunk_id, float(scores[i])) for i in top
+                if scores[i] > 0 and (chunk := shop.chunks[i]) is not None]
 
     def _dense(self, shop_id: str, shop: ShopChunks, vector: np.ndarray, doc_types: Collection[str] | None,
                skus: Collection[str] | None, allowed: np.ndarray | None) -> list[tuple[str, float]]:
@@ -128,7 +140,7 @@ class Retriever:
             conditions.append({"doc_type": {"$in": list(doc_types)}})
         if skus:  # Chroma matches exactly: ask for the spellings this shop uses
             wanted_skus = {s.lower() for s in skus}
-            present = sorted({c.sku for c in shop.chunks if c.sku and c.sku.lower() in wanted_skus})
+            present = sorted({c.sku for c in shop.chunks if c is not None and c.sku and c.sku.lower() in wanted_skus})
             conditions.append({"sku": {"$in": present or ["\x00"]}})
         where = None if not conditions else conditions[0] if len(conditions) == 1 else {"$and": conditions}
         found = self.index.vectors.query(shop_id, vector, self.config.candidates, where)
@@ -142,16 +154,8 @@ def _allowed(shop: ShopChunks, doc_types: Collection[str] | None,
     if not doc_types and not skus:
         return None
     wanted = {s.lower() for s in skus} if skus else set()
-    return np.array([(not doc_types or c.doc_type in doc_types) and (not skus or c.sku.lower() in wanted)
-                     for c in shop.chunks], dtype=bool)
-
-
-def _profile_ranks(shop: ShopChunks, vector: np.ndarray) -> dict[str, tuple[int, float]]:
-    """doc id → (rank, cosine) of the query against every document's profile."""
-    # einsum's own loop: a BLAS matvec wakes its thread pool, which fights the embedder's for ~10 ms
-    sims = np.einsum("ij,j->i", shop.profiles, vector)
-    order = np.argsort(-sims)
-    return {shop.profile_ids[i]: (rank, float(sims[i])) for rank, i in enumerate(order, start=1)}
+    return np.array([c is not None and (not doc_types or c.doc_type in doc_types)
+                     and (not skus or c.sku.lower() in wanted) for c in shop.chunks], dtype=bool)
 
 
 def _top_hits(shop: ShopChunks, fused: dict[str, float], k: int, max_per_doc: int,

@@ -135,22 +135,26 @@ def test_search_accepts_one_value_or_a_list_and_refuses_a_blank_query(client: Te
     assert blank.status_code == 422 and blank.json()["where"] == "body.query"
 
 
-def test_putting_the_same_text_again_changes_nothing(client: TestClient, settings) -> None:  # type: ignore[no-untyped-def]
+def test_putting_the_same_text_again_changes_nothing(client: TestClient) -> None:
     put(client, "outdoor", "tent-td2", TENT)
-    put(client, "outdoor", "tent-td2", TENT)
+    again = put(client, "outdoor", "tent-td2", TENT)
+    assert (again.changed, again.version) == (False, 1)
     put(client, "outdoor", "tent-td2", TENT.replace("2.1 kg", "2.2 kg"))
-    history = list((settings.data_dir / "history" / "outdoor" / "tent-td2").glob("*.md"))
-    assert len(history) == 1 and "2.1 kg" in history[0].read_text(encoding="utf-8")
+    versions = client.get("/v1/shops/outdoor/docs/tent-td2/history").json()["versions"]
+    assert [v["version"] for v in versions] == [1, 2]
+    assert "2.1 kg" in client.get("/v1/shops/outdoor/docs/tent-td2", params={"version": 1}).text
 
 
-def test_a_failed_save_rolls_the_index_back_and_says_so(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_save_changes_nothing_and_says_so(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import OperationalError
+
     put(client, "outdoor", "tent-td2", TENT)
-    files = client.app.state.services.knowledge.files  # type: ignore[attr-defined]
+    db = client.app.state.services.knowledge.store.db  # type: ignore[attr-defined]
 
-    def disk_full(doc: object) -> bool:
-        raise OSError(28, "No space left on device")
+    def disk_full() -> object:
+        raise OperationalError("INSERT", {}, Exception("database or disk is full"))
 
-    monkeypatch.setattr(files, "write", disk_full)
+    monkeypatch.setattr(db, "write", disk_full)
     changed = TENT.replace("2.1 kg", "3.3 kg")
     response = client.put("/v1/shops/outdoor/docs/tent-td2", content=changed.encode(), headers=MD)
     assert response.status_code == 507 and "nothing changed" in response.json()["message"]

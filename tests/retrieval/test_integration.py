@@ -33,7 +33,7 @@ def demo_retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
     data = tmp_path_factory.mktemp("use-chroma")
     embedder = UseOnnxEmbedder()
     index = KnowledgeIndex(embedder, ChromaVectorStore(data / "chroma", embedder.name))
-    docs, errors = FileStore(PROJECT_ROOT / "knowledge", data / "history").load_shop("demo")
+    docs, errors = FileStore(PROJECT_ROOT / "knowledge").load_shop("demo")
     assert not errors
     index.sync_shop("demo", docs)
     return Retriever(index)
@@ -70,7 +70,7 @@ def test_any_sentence_transformers_model_indexes_and_answers(tmp_path: Path) -> 
 
     embedder = SentenceTransformerEmbedder(str(get_model_path()))
     index = KnowledgeIndex(embedder, ChromaVectorStore(tmp_path / "chroma", embedder.name))
-    docs, _ = FileStore(PROJECT_ROOT / "knowledge", tmp_path / "history").load_shop("demo")
+    docs, _ = FileStore(PROJECT_ROOT / "knowledge").load_shop("demo")
     report = index.sync_shop("demo", docs[:6])
     assert report.chunks > 0
     hits = Retriever(index).search("demo", "does AirBeat 3 support wireless charging", 5,
