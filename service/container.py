@@ -15,9 +15,9 @@ from service.guards.checker import ReplyChecker
 from service.guards.llm_judge import LLMJudgeGuard
 from service.guards.registry import default_runner
 from service.knowledge.base import KnowledgeBase
-from service.observability.metrics import Metrics
 from service.knowledge.folder_sync import seed_from_folders
 from service.knowledge.versions import DocumentStore
+from service.observability.metrics import Metrics
 from service.planning.builder import PlanBuilder
 from service.planning.fact_finder import FactFinder
 from service.planning.glossary import Glossary
