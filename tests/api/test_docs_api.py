@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from service.api.schemas import DocList, PutDocResponse, SearchResponse
+from service.api.doc_schemas import DocList, PutDocResponse
+from service.api.schemas import SearchResponse
 from service.guards.base import GuardResult
 
 POLICY = """---
