@@ -1,4 +1,6 @@
-"""Request and response bodies of the HTTP API (a contract other tools depend on)."""
+"""Request and response bodies of the HTTP API (a contract other tools depend on).
+
+Drafting's domain types live in service/drafting/models.py; they are re-exported here for the routes."""
 
 from __future__ import annotations
 
@@ -7,9 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from service.guards.base import GuardResult, Turn
-from service.planning.models import AnswerPlan
-from service.policy.facts import OrderFacts
+from service.drafting.models import Citation, Draft, DraftInput, DraftResponse, RetrievedChunk
+from service.guards.base import Turn
 from service.policy.order import Order
 
 
@@ -22,11 +23,6 @@ StrList = Annotated[list[str], BeforeValidator(_one_or_many)]
 DocTypes = Annotated[list[Literal["product", "policy", "guideline", "faq"]], BeforeValidator(_one_or_many)]
 
 ShopId = Field(pattern=r"^[a-z0-9_-]{1,64}$", description="shop id, [a-z0-9_-]{1,64}")
-
-
-class Citation(BaseModel):
-    doc_id: str
-    chunk_id: str
 
 
 class SearchRequest(BaseModel):
@@ -83,45 +79,13 @@ class GuardRequest(BaseModel):
     now: datetime | None = Field(None, description="ISO 8601; fixes 'today' (default: server clock)")
 
 
-class DraftRequest(BaseModel):
+class DraftRequest(DraftInput):
+    """POST /v1/drafts: the domain's DraftInput with the HTTP contract's validation."""
+
     model_config = ConfigDict(extra="forbid")
 
     shop_id: str = ShopId
     conversation: list[Turn] = Field(min_length=1, max_length=100)
-    order: Order | None = None
-    now: datetime | None = Field(None, description="ISO 8601; fixes 'today' (default: server clock)")
-    n: int = Field(3, ge=1, le=8, description="how many drafts")
-    use_llm: bool = Field(True, description="false: deterministic drafts only (under a second)")
-
-
-class Draft(BaseModel):
-    text: str
-    citations: list[Citation]
-    guard: GuardResult
-    source: Literal["llm", "composer"]
-    repaired: bool = False
-
-
-class RetrievedChunk(BaseModel):
-    doc_id: str
-    chunk_id: str
-    title: str
-    score: float
-
-
-class DraftResponse(BaseModel):
-    request_id: str
-    drafts: list[Draft]
-    order_facts: OrderFacts
-    retrieved: list[RetrievedChunk]
-    model: str
-    timings_ms: dict[str, float]
-    intent: str
-    decision: str
-    plan: AnswerPlan | None = Field(None, description="the questions, their answers with sources, the order state")
-    degraded: bool = False
-    degraded_reason: str | None = None
-    usage: dict[str, float] = Field(default_factory=dict, description="prompt/completion tokens, cost_usd")
 
 
 class DocInfo(BaseModel):
@@ -142,3 +106,7 @@ class PutDocResponse(BaseModel):
     created: bool
     content_hash: str
     chunks: int
+
+
+__all__ = ["Citation", "DocInfo", "DocList", "Draft", "DraftRequest", "DraftResponse", "GuardRequest",
+           "PutDocResponse", "RetrievedChunk", "SearchHit", "SearchRequest", "SearchResponse"]

@@ -11,9 +11,9 @@ from functools import partial
 
 import anyio
 
-from service.api.schemas import Citation, Draft, DraftRequest, DraftResponse, RetrievedChunk
 from service.drafting.intents import AFTER_SALE, classify_intent
 from service.drafting.llm_client import LLMClient, LLMReply, parse_drafts
+from service.drafting.models import Citation, Draft, DraftInput, DraftResponse, RetrievedChunk
 from service.drafting.plan_writer import PlanWriter
 from service.drafting.prompt import PromptLibrary
 from service.drafting.repair import apply_suggestions
@@ -96,7 +96,7 @@ class DraftingPipeline:
             hits += [h for h in policy if h.chunk.chunk_id not in seen]
         return hits
 
-    async def draft(self, request: DraftRequest) -> DraftResponse:
+    async def draft(self, request: DraftInput) -> DraftResponse:
         """Drafts for one request: the deterministic work in a worker thread, the LLM call awaited.
 
         Nothing here blocks the event loop: CPU-bound steps (retrieval, planning, writing, guards) run
@@ -143,7 +143,7 @@ class DraftingPipeline:
             usage=usage,
         )
 
-    def _deterministic(self, request: DraftRequest) -> _Deterministic:
+    def _deterministic(self, request: DraftInput) -> _Deterministic:
         """Facts, retrieval, the answer plan and its guarded deterministic drafts: all that needs no LLM."""
         timings: dict[str, float] = {}
         clock = time.perf_counter()
@@ -186,7 +186,7 @@ class DraftingPipeline:
             return item.title or (found.title if found else item.sku)
         return ""  # without an order the composer names the product its evidence comes from
 
-    def _checked(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, now: datetime, text: str,
+    def _checked(self, shop: ShopKnowledge, request: DraftInput, facts: OrderFacts, now: datetime, text: str,
                  citations: list[Citation], source: str) -> Draft:
         """Guard a draft; a failing one is repaired with the guards' suggestions and checked again."""
         with self.metrics.observe_stage("guards"):
@@ -203,7 +203,7 @@ class DraftingPipeline:
         return Draft(text=text, citations=citations, guard=result,
                      source="llm" if source == "llm" else "composer", repaired=repaired)
 
-    async def _llm_drafts(self, shop: ShopKnowledge, request: DraftRequest, facts: OrderFacts, now: datetime,
+    async def _llm_drafts(self, shop: ShopKnowledge, request: DraftInput, facts: OrderFacts, now: datetime,
                           plan: AnswerPlan, reference: str,
                           hits: list[Hit]) -> tuple[list[Draft], dict[str, float], str]:
         """Drafts from the LLM, written from the answer plan (the facts it may state, with their sources)."""

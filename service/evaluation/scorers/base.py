@@ -7,7 +7,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from service.api.schemas import Draft, DraftResponse
+from service.drafting.models import Draft, DraftResponse
 from service.evaluation.golden import GoldenCase
 
 Direction = Literal["higher", "lower", "info"]
