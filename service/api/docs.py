@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from service.api.deps import ServicesDep
-from service.api.limits import LimitedDocument
 from service.api.doc_schemas import DocHistory, DocInfo, DocList, DocVersionInfo, PutDocResponse, RestoreRequest
+from service.api.limits import LimitedDocument
 from service.errors import UserError
 from service.knowledge.base import Edit
 
