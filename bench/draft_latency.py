@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from bench.synthetic_shop import synthetic_shop
 from service.api.schemas import DraftRequest
 from service.container import build_services
 from service.drafting.background_loop import run_sync
@@ -36,9 +37,18 @@ def _pct(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--llm", type=int, default=0, help="how many drafts to time with the LLM")
+    parser.add_argument("--products", type=int, default=0,
+                        help="add this many generated products to the demo shop (e.g. 1000: ~10k chunks)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp), knowledge_dir=PROJECT_ROOT / "knowledge")
+        knowledge = PROJECT_ROOT / "knowledge"
+        if args.products:
+            knowledge = Path(tmp) / "knowledge"
+            (knowledge / "demo").mkdir(parents=True)
+            for doc in synthetic_shop(args.products).docs.values():
+                (knowledge / "demo" / f"{doc.id}.md").write_text(doc.text, encoding="utf-8")
+            print(f"shop: demo + {args.products} generated products")
+        settings = Settings(data_dir=Path(tmp) / "data", knowledge_dir=knowledge)
         started = time.perf_counter()
         services = build_services(settings)
         cold = time.perf_counter() - started
@@ -53,6 +63,11 @@ def main() -> None:
             started = time.perf_counter()
             run_sync(services.pipeline.draft(request))
             times.append((time.perf_counter() - started) * 1000)
+        timings: dict[str, list[float]] = {}
+        for request in cases[:40]:
+            for stage, ms in run_sync(services.pipeline.draft(request)).timings_ms.items():
+                timings.setdefault(stage, []).append(ms)
+        print("  by stage (p50 ms): " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in timings.items()))
         print(f"deterministic drafts over {len(times)} golden conversations: p50 {_pct(times, 0.5):.1f} ms, "
               f"p99 {_pct(times, 0.99):.1f} ms, max {max(times):.1f} ms")
         llm_times = []
