@@ -230,12 +230,9 @@ class LiteLLMClient:
         return run_sync(self.acomplete(messages, timeout_s=timeout_s))
 
     def _reply(self, response: Any, stats: Any, started: float) -> LLMReply:
-        litellm = _import_litellm()
         usage = getattr(response, "usage", None)
-        try:
-            cost = float(litellm.completion_cost(completion_response=response))
-        except Exception:
-            cost = 0.0
+        hidden = getattr(response, "_hidden_params", None) or {}
+        cost = float(hidden.get("response_cost") or 0.0)  # litellm priced it already (0 when unknown)
         choices = getattr(response, "choices", None) or []
         content = choices[0].message.content if choices else None
         if not isinstance(content, str):

@@ -1,0 +1,181 @@
+"""Load benchmark: kefu serving POST /v1/drafts against a fake OpenAI-compatible LLM with fixed latency.
+
+Usage: python bench/load.py [--latency 1.0] [--levels 1,8,32,64,200] [--rounds 3] [--embedding use-onnx]
+
+Starts the fake LLM (bench/fake_llm.py) and `kefu serve` as subprocesses on free loopback ports, with
+the LLM pointed at the fake. At each concurrency level it sends `rounds` bursts of that many requests
+at once (golden demo conversations, use_llm true) and prints, per level: the burst's wall time, the
+service overhead (a request's latency minus the time inside the LLM call, p50/p99), the LLM queue
+wait p99, throughput, degraded answers; then kefu's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} not up within {timeout_s:.0f} s")
+
+
+def requests_from_golden() -> list[dict[str, Any]]:
+    bodies = []
+    for file in sorted((ROOT / "evals" / "golden" / "demo").glob("*.yaml")):
+        for case in yaml.safe_load(file.read_text(encoding="utf-8"))["cases"]:
+            bodies.append({"shop_id": "demo", "conversation": case["conversation"], "order": case.get("order"),
+                           "now": str(case["now"]), "n": 3, "use_llm": True})
+    return bodies
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def burst(client: httpx.AsyncClient, url: str,
+                bodies: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]]:
+    async def one(body: dict[str, Any]) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            response = await client.post(url, json=body)
+        except httpx.HTTPError as exc:
+            return {"status": type(exc).__name__, "wall_ms": (time.perf_counter() - started) * 1000,
+                    "llm_ms": 0.0, "queue_ms": 0.0, "degraded": True}
+        wall_ms = (time.perf_counter() - started) * 1000
+        data = response.json() if response.status_code == 200 else {}
+        usage = data.get("usage", {})
+        return {"status": response.status_code, "wall_ms": wall_ms, "llm_ms": usage.get("llm_call_ms", 0.0),
+                "queue_ms": usage.get("llm_queue_ms", 0.0), "degraded": data.get("degraded", True)}
+
+    started = time.perf_counter()
+    results = await asyncio.gather(*(one(b) for b in bodies))
+    return time.perf_counter() - started, list(results)
+
+
+async def run_levels(base: str, levels: list[int], rounds: int) -> list[dict[str, Any]]:
+    bodies = requests_from_golden()
+    url = f"{base}/v1/drafts"
+    rows = []
+    limits = httpx.Limits(max_connections=max(levels) + 8, max_keepalive_connections=max(levels) + 8)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        await burst(client, url, bodies[:4])  # warm: first requests set up clients and caches
+        for level in levels:
+            walls: list[float] = []
+            results: list[dict[str, Any]] = []
+            for r in range(rounds):
+                chosen = [bodies[(r * level + i) % len(bodies)] for i in range(level)]
+                wall, got = await burst(client, url, chosen)
+                walls.append(wall)
+                results += got
+            overhead = [x["wall_ms"] - x["llm_ms"] for x in results]
+            rows.append({
+                "concurrency": level, "requests": len(results),
+                "burst_s_median": statistics.median(walls), "burst_s_max": max(walls),
+                "overhead_p50_ms": pct(overhead, 0.5), "overhead_p99_ms": pct(overhead, 0.99),
+                "queue_p99_ms": pct([x["queue_ms"] for x in results], 0.99),
+                "throughput_rps": len(results) / sum(walls),
+                "non_200": sum(1 for x in results if x["status"] != 200),
+                "degraded": sum(1 for x in results if x["degraded"]),
+            })
+    return rows
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=1.0, help="fake LLM seconds per completion")
+    parser.add_argument("--levels", default="1,8,32,64,200", help="concurrency levels")
+    parser.add_argument("--rounds", type=int, default=3, help="bursts per level")
+    parser.add_argument("--embedding", default="use-onnx", help="KEFU_EMBEDDING__MODE for kefu")
+    parser.add_argument("--json", type=Path, help="also write the rows here")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+    llm_port, kefu_port = free_port(), free_port()
+    procs: list[subprocess.Popen[bytes]] = []
+    with tempfile.TemporaryDirectory(prefix="kefu-load-") as tmp:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "KEFU_DATA_DIR": tmp,
+               "KEFU_KNOWLEDGE_DIR": str(ROOT / "knowledge"), "KEFU_EMBEDDING__MODE": args.embedding,
+               "KEFU_LLM__MODE": "litellm", "KEFU_LLM__MODEL": "openai/fake",
+               "KEFU_LLM__API_BASE": f"http://127.0.0.1:{llm_port}/v1", "KEFU_LLM__API_KEY": "unused",
+               "KEFU_LLM__MAX_CONCURRENCY": str(max(levels) + 8), "KEFU_LLM__TIMEOUT_S": "30",
+               "KEFU_RATE_LIMIT__ENABLED": "false",  # one caller sends every request here
+               "HF_HUB_OFFLINE": "1", "LITELLM_LOCAL_MODEL_COST_MAP": "True", "ORT_DISABLE_TELEMETRY": "1",
+               "ANONYMIZED_TELEMETRY": "False"}
+        env.pop("KEFU_LLM_MODEL", None)
+        try:
+            procs.append(subprocess.Popen([sys.executable, str(ROOT / "bench" / "fake_llm.py"), "--port",
+                                           str(llm_port), "--latency", str(args.latency)], env=env))
+            log = (Path(tmp) / "kefu.log").open("wb")
+            kefu = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(kefu_port)],
+                                    env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            procs.append(kefu)
+            wait_until_up(f"http://127.0.0.1:{llm_port}/stats", procs[0])
+            started = time.perf_counter()
+            wait_until_up(f"http://127.0.0.1:{kefu_port}/healthz", kefu)
+            print(f"kefu up in {time.perf_counter() - started:.1f} s (embedding {args.embedding}); "
+                  f"fake LLM latency {args.latency:g} s")
+            rows = asyncio.run(run_levels(f"http://127.0.0.1:{kefu_port}", levels, args.rounds))
+            if kefu.poll() is not None:
+                tail = (Path(tmp) / "kefu.log").read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"kefu exited with {kefu.returncode} during the load:\n{tail}")
+            rss = peak_rss_mb(kefu.pid)
+            stats = httpx.get(f"http://127.0.0.1:{llm_port}/stats").json()
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=30)
+    header = (f"{'conc':>5} {'reqs':>5} {'burst med s':>11} {'burst max s':>11} {'ovh p50 ms':>10} "
+              f"{'ovh p99 ms':>10} {'queue p99':>9} {'req/s':>6} {'non200':>6} {'degraded':>8}")
+    print(header)
+    for row in rows:
+        print(f"{row['concurrency']:>5} {row['requests']:>5} {row['burst_s_median']:>11.2f} "
+              f"{row['burst_s_max']:>11.2f} "
+              f"{row['overhead_p50_ms']:>10.1f} {row['overhead_p99_ms']:>10.1f} {row['queue_p99_ms']:>9.1f} "
+              f"{row['throughput_rps']:>6.1f} {row['non_200']:>6} {row['degraded']:>8}")
+    print(f"kefu peak RSS {rss:.0f} MB; fake LLM served {stats['calls']} calls, at most {stats['peak']} at once")
+    if args.json:
+        args.json.write_text(json.dumps({"rows": rows, "peak_rss_mb": rss, "llm": stats}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
