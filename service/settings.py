@@ -99,7 +99,7 @@ class LimitSettings(BaseModel):
 
     max_body_bytes: int = Field(1_048_576, ge=1, description="Largest request body in bytes (413 beyond)")
     max_json_depth: int = Field(32, ge=2, description="Deepest nesting of arrays/objects in a JSON body (422)")
-    max_message_chars: int = Field(2000, ge=1, description="Longest conversation turn text in characters")
+    max_message_chars: int = Field(1000, ge=1, description="Longest conversation turn text in characters")
     max_turns: int = Field(100, ge=1, description="Most turns in a conversation")
     max_conversation_chars: int = Field(
         8000, ge=1, description="Most characters in all turns together (the guards read every turn)"

@@ -22,7 +22,7 @@ def _one_or_many(value: Any) -> Any:
 StrList = Annotated[list[str], BeforeValidator(_one_or_many)]
 DocTypes = Annotated[list[Literal["product", "policy", "guideline", "faq"]], BeforeValidator(_one_or_many)]
 
-ShopId = Field(pattern=r"^[a-z0-9_-]{1,64}$", description="shop id, [a-z0-9_-]{1,64}")
+ShopId = Field(pattern=r"^[a-z0-9_-]{1,64}$", description="shop id, [a-z0-9_-]{1,64}", examples=["demo"])
 
 
 class SearchRequest(BaseModel):

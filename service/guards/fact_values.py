@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from service.guards import text_scan
 
-_NUMBER = r"\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+"
+# A number starts where a run of digits (or numerals) starts: matching from inside a long run again and
+# again made the scan quadratic (2,000 digits took >10 s).
+_NUMBER = r"(?<![\d.])\d+(?:\.\d+)?|(?<![零一二两三四五六七八九十百千万])[零一二两三四五六七八九十百千万]+"
 _IP_RE = re.compile(r"IP[X\d]\d", re.IGNORECASE)
 _ATM_RE = re.compile(r"(\d+(?:\.\d+)?)\s*ATM", re.IGNORECASE)
 _SEGMENT_SPLIT = re.compile(r"[,;，；、]|\s+/\s+")
@@ -47,7 +49,7 @@ class QuantityParser:
             rf"\s*-?\s*(?:个)?(?P<unit>{alternation})"
         )
         self._multi = re.compile(
-            r"(?P<nums>(?:\d+(?:\.\d+)?\s*[x×*]\s*)+\d+(?:\.\d+)?)\s*(?P<unit>mm|cm|MM|CM|m|厘米|毫米)(?![A-Za-z])"
+            r"(?P<nums>(?<![\d.])(?:\d+(?:\.\d+)?\s*[x×*]\s*)+\d+(?:\.\d+)?)\s*(?P<unit>mm|cm|MM|CM|m|厘米|毫米)(?![A-Za-z])"
         )
 
     def parse(self, text: str, start: int = 0, end: int | None = None, degrees: bool = False) -> list[Quantity]:

@@ -35,8 +35,21 @@ Exemption = Literal["negated", "hedged", "quoted", "conditional"]
 _MACRO_RE = re.compile(r"\{([A-Z][A-Z_0-9]*)\}")
 
 
+_DIGIT_RUN = re.compile(r"(?<!\\)\\d\+")
+
+
+def from_run_start(pattern: str) -> str:
+    """Let every `\\d+` start only where a run of digits starts.
+
+    The same matches (a number is read whole either way), but a pattern no longer retries from every
+    digit inside a long run: a reply of 2,000 digits took seconds per pattern before.
+    """
+    return _DIGIT_RUN.sub(lambda _: r"(?<!\d)\d+", pattern)
+
+
 def expand_macros(pattern: str, macros: dict[str, str]) -> str:
     """Replace `{NAME}` with the macro's regex (non-capturing); regex quantifiers like {0,6} stay."""
+    pattern = from_run_start(pattern)
 
     def repl(match: re.Match[str]) -> str:
         name = match.group(1)

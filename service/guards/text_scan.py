@@ -38,7 +38,9 @@ _CN_DIGITS = {
     "九": 9,
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-NUM = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
+# Numbers start where a run of digits or numerals starts: a match tried from inside a long run again and
+# again made every pattern using NUM quadratic in the run's length.
+NUM = r"(?:(?<![\d.])\d+(?:\.\d+)?|(?<![零〇一二两三四五六七八九十百千万])[零〇一二两三四五六七八九十百千万]+)"
 _AMOUNT_RE = re.compile(rf"(?:[¥￥]\s*(?P<a>\d+(?:\.\d+)?))|(?P<b>{NUM})\s*(?:元|块钱|块|rmb|RMB|yuan|CNY)")
 _ASCII_WORD = re.compile(r"[A-Za-z]")
 # "送不到, 用不了, 打不开": 不 inside a potential complement does not negate what follows.

@@ -45,15 +45,15 @@ def test_deeply_nested_body_is_a_422_not_a_recursion_error(client: TestClient) -
 
 
 def test_a_body_within_the_limits_is_served(client: TestClient) -> None:
-    turns = [{"role": "customer", "text": "质量问题能退吗" * 285}] * 4  # 1995 chars each
+    turns = [{"role": "customer", "text": "质量问题能退吗" * 142}] * 8  # 994 chars each, 7952 in all
     response = client.post("/v1/drafts", json={**DRAFT, "conversation": turns})
     assert response.status_code == 200, response.text
 
 
 @pytest.mark.parametrize(("path", "body", "where"), [
-    ("/v1/drafts", {**DRAFT, "conversation": [{"role": "customer", "text": "x" * 2001}]}, "body.conversation.0.text"),
+    ("/v1/drafts", {**DRAFT, "conversation": [{"role": "customer", "text": "x" * 1001}]}, "body.conversation.0.text"),
     ("/v1/drafts", {**DRAFT, "conversation": [TURN] * 101}, "body.conversation"),
-    ("/v1/drafts", {**DRAFT, "conversation": [{"role": "customer", "text": "x" * 2000}] * 5}, "body.conversation"),
+    ("/v1/drafts", {**DRAFT, "conversation": [{"role": "customer", "text": "x" * 1000}] * 9}, "body.conversation"),
     ("/v1/drafts", {**DRAFT, "n": 9}, "body.n"),
     ("/v1/drafts", {**DRAFT, "order": {"status": "paid", "items": [{"sku": "A"}] * 51}}, "body.order.items"),
     ("/v1/drafts", {**DRAFT, "order": {"status": "paid", "items": [{"sku": "A", "title": "长" * 201}]}},
@@ -62,7 +62,7 @@ def test_a_body_within_the_limits_is_served(client: TestClient) -> None:
     ("/v1/search", {"shop_id": "demo", "query": "退货", "k": 51}, "body.k"),
     ("/v1/search", {"shop_id": "demo", "query": "退货", "max_per_doc": 51}, "body.max_per_doc"),
     ("/v1/guard", {"shop_id": "demo", "reply": "好" * 2001}, "body.reply"),
-    ("/v1/guard", {"shop_id": "demo", "reply": "好", "conversation": [TURN, {"role": "agent", "text": "y" * 2001}]},
+    ("/v1/guard", {"shop_id": "demo", "reply": "好", "conversation": [TURN, {"role": "agent", "text": "y" * 1001}]},
      "body.conversation.1.text"),
 ])
 def test_field_limits_name_the_field(client: TestClient, path: str, body: dict[str, Any], where: str) -> None:
