@@ -101,7 +101,7 @@ async def test_fifty_concurrent_llm_drafts_overlap(settings: Settings, fast_llm:
         elapsed = time.perf_counter() - started
 
     assert all(not r.degraded and any(d.source == "llm" for d in r.drafts) for r in responses)
-    assert elapsed < 12.5, f"50 calls of 0.5 s took {elapsed:.1f} s: they did not run concurrently"
+    assert elapsed < 20, f"50 calls of 0.5 s took {elapsed:.1f} s: they did not run concurrently"
     stats = httpx.get(f"{fast_llm}/stats").json()
     assert stats["calls"] == 51 and stats["peak"] >= 10
 
@@ -118,5 +118,5 @@ async def test_deterministic_drafts_do_not_wait_behind_the_llm(settings: Setting
         slow = await asyncio.gather(*waiting)
 
     assert quick.drafts and quick.model == "composer" and not quick.degraded
-    assert llm_done_meanwhile == 0 and quick_s < 2.5, f"deterministic drafts took {quick_s:.2f} s"
+    assert llm_done_meanwhile == 0 and quick_s < 3.0, f"deterministic drafts took {quick_s:.2f} s"
     assert all(not r.degraded for r in slow)
