@@ -115,6 +115,8 @@ class PlanWriter:
             return self._t(lang, "comparison", rows=rows)
         if question.kind in (QuestionKind.product_fact, QuestionKind.comparison):
             if question.answer.status == "unknown":
+                if question.implied:
+                    return self._t(lang, "unknown_implied")
                 return self._t(lang, "unknown", question=question.text.rstrip("?").rstrip("?"))
             sentences = []
             evidence = question.answer.evidence if style == "a" else question.answer.evidence[:1]

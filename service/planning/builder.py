@@ -37,7 +37,8 @@ APOLOGETIC = frozenset({"quality", "wrong_item", "lost_parcel", "complaint", "co
 OFFER_QUERY = "店铺优惠券 满减 会员价 赠品 包邮 优惠活动 coupon discount"
 CATALOG_CACHE = 64
 POLICY_FACT_SCORE = 0.8  # a policy/FAQ line must match well to be added to a rule block
-STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
+STRONG_MENTION = 2.0
+LONG_MESSAGE = 12  # characters: longer than a greeting or a thank-you  # a model code, SKU or most of a title; a category or tag word alone scores 1
 
 
 class PlanBuilder:
@@ -70,6 +71,12 @@ class PlanBuilder:
         context = self._context_products(catalog, earlier, order)
         clauses = [c for turn in open_turns for c in split_clauses(turn.text, self.cues)]
         intent = classify_intent(conversation)
+        open_text = " ".join(t.text for t in open_turns)
+        if intent in ("greeting", "thanks", "product_question") and len(open_text) > LONG_MESSAGE:
+            # a long message that opens with 您好 asks for something: what, by its nearest example requests
+            guessed = self._message_kind(open_text)
+            if guessed is not None:
+                intent = _INTENT_OF_KIND[guessed]
         decision = decide(intent, facts)
         questions: list[Question] = []
         request_kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
@@ -91,11 +98,17 @@ class PlanBuilder:
             if request is not None:
                 intent, request_kind = request.intent, request.kind
                 decision = decide(intent, facts)
-        if not questions and clauses:  # a statement only ("耳机一边没声音了"): answer the request it makes
+        if not questions and clauses:  # statements only ("耳机一边没声音了"): answer the request they imply
             kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
-            questions.append(Question(text=clauses[-1], kind=kind, intent=intent,
-                                      answer=Answer(status="answered" if kind is not QuestionKind.product_fact
-                                                    else "unknown")))
+            if kind is QuestionKind.product_fact:  # "我桌上的无线充电板一直闲着": look the product facts up anyway
+                implied = self._question(open_text, shop, catalog, context, hits, language,
+                                         has_order=order is not None, implied=True)
+                if implied is not None:
+                    questions.append(implied.model_copy(update={"implied": True}))
+            if not questions:
+                questions.append(Question(text=clauses[-1], kind=kind, intent=intent, implied=True,
+                                          answer=Answer(status="answered" if kind is not QuestionKind.product_fact
+                                                        else "unknown")))
         offers = self._offers(shop, hits) if any(q.kind is QuestionKind.bargain for q in questions) else []
         tone = "apologetic" if intent in APOLOGETIC or any(
             q.intent in APOLOGETIC or q.kind is QuestionKind.complaint for q in questions) else "neutral"
@@ -107,7 +120,8 @@ class PlanBuilder:
 
     # ---- questions -------------------------------------------------------------------------
     def _question(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, context: list[str],
-                  hits: list[Chunk], language: str, has_order: bool = False) -> Question | None:
+                  hits: list[Chunk], language: str, has_order: bool = False, implied: bool = False,
+                  ) -> Question | None:
         intent = classify_intent([Turn(role="customer", text=clause)])
         is_question = self.cues.is_question(clause)
         if intent in ("greeting", "thanks") and len(clause) > 8:
@@ -119,12 +133,12 @@ class PlanBuilder:
             if guessed is not None and guessed is not QuestionKind.product_fact:
                 kind = guessed
                 intent = _INTENT_OF_KIND.get(guessed, intent)
-        if kind is QuestionKind.product_fact and not is_question:
+        if kind is QuestionKind.product_fact and not is_question and not implied:
             return None  # a statement that asks nothing ("我是上周买的")
         mentions = catalog.mentions(clause)
         named = [m.doc_id for m in mentions if m.score >= STRONG_MENTION]
         weak = [m.doc_id for m in mentions if m.doc_id not in named]
-        if len(named) < 2 and len(named) + len(weak) >= 2 and _names_two_kinds(clause, mentions):
+        if not named and len(weak) >= 2 and _names_two_kinds(clause, mentions):
             named = (named + weak)[:3]  # "水壶和保温杯": products named by their kind
         elif not named and not context:  # only a category or tag word ("耳机"): good enough without context
             named = weak[:1]
@@ -150,6 +164,14 @@ class PlanBuilder:
         elif kind is QuestionKind.comparison:
             question.answer = self._comparison(lookup, shop, catalog, products)
         return question
+
+    def _message_kind(self, text: str) -> QuestionKind | None:
+        """The request kind of a whole message, when it is not a product question."""
+        if self.kinds is None:
+            return None
+        vector = self.finder.embed_question(text)
+        kind = self.kinds.classify(vector) if vector is not None else None
+        return kind if kind in _INTENT_OF_KIND else None
 
     def _lookup_text(self, clause: str, language: str) -> str:
         """What to match documents with: an English question gains the Chinese spec words it names."""

@@ -50,6 +50,7 @@ class Question(BaseModel):
     yes_no: bool = False
     products: list[str] = Field(default_factory=list, description="doc ids of the products it is about")
     from_earlier_turn: bool = False
+    implied: bool = Field(False, description="the buyer asked nothing outright; this is what the message implies")
     answer: Answer
 
 
