@@ -24,10 +24,12 @@ class Category(StrEnum):
 
 
 class Severity(StrEnum):
-    """error: the draft must not be sent as is; warning: the agent should look again."""
+    """error: the draft must not be sent as is; warning: the agent should look again; info: the
+    documents do not say (an unsupported claim, to check before sending)."""
 
     error = "error"
     warning = "warning"
+    info = "info"
 
 
 class Violation(BaseModel):

@@ -15,6 +15,7 @@ from typing import Any
 
 from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Violation
+from service.guards.capability import CapabilityChecks
 from service.guards.fact_values import Quantity, QuantityParser, matches, segments
 from service.guards.feature_index import build_feature_index
 from service.guards.product_features import FeatureReader, ProductFeatures, claim_polarity
@@ -77,6 +78,7 @@ class UngroundedFactGuard:
         self.size_claim = re.compile(data["size_claim"])
         self.messages: dict[str, str] = data["messages"]
         key_words = [word for a in self.attributes for word in a.keys]
+        self.capabilities = CapabilityChecks(text_scan.load_data("capabilities", data_dir), self.parser, self.messages)
         self.index = ShopCache(lambda shop: build_feature_index(shop, self.features, key_words))
 
     def check(self, ctx: GuardContext) -> list[Violation]:
@@ -98,6 +100,7 @@ class UngroundedFactGuard:
                     continue
                 out.extend(self._numbers(ctx, mentions, start, end, attrs))
                 out.extend(self._features(ctx, mentions, start, end))
+                out.extend(self.capabilities.check(ctx.reply, start, end, products_at(ctx, start, mentions)))
                 out.extend(self._generic(ctx, mentions, start, end))
         out.extend(self._size_chart(ctx, mentions))
         return _one_per_span(out)
