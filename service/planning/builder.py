@@ -34,11 +34,13 @@ _INTENT_OF_KIND = {QuestionKind.logistics: "logistics", QuestionKind.bargain: "b
 # intents answered from the shop's FAQ/policy lines rather than from the order's rules
 INFO_INTENTS = frozenset({"payment", "authenticity", "stock", "product_question"})
 APOLOGETIC = frozenset({"quality", "wrong_item", "lost_parcel", "complaint", "compensation", "escalation"})
+TRANSIT_QUERY = "快递一般几天能到 运输时效 发货后多久送达"
+TRANSIT_SCORE = 0.6
 OFFER_QUERY = "店铺优惠券 满减 会员价 赠品 包邮 优惠活动 coupon discount"
 CATALOG_CACHE = 64
 POLICY_FACT_SCORE = 0.8  # a policy/FAQ line must match well to be added to a rule block
-STRONG_MENTION = 2.0
-LONG_MESSAGE = 12  # characters: longer than a greeting or a thank-you  # a model code, SKU or most of a title; a category or tag word alone scores 1
+STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
+LONG_MESSAGE = 12  # characters: longer than a greeting or a thank-you
 
 
 class PlanBuilder:
@@ -144,13 +146,11 @@ class PlanBuilder:
             named = weak[:1]
         if kind is QuestionKind.policy and intent == "warranty" and not has_order:
             kind = QuestionKind.product_fact  # a pre-sale warranty question is about the products' terms
-        if kind is QuestionKind.product_fact and (self.cues.is_comparison(clause) or len(named) >= 2):
-            products = named[:3] if len(named) >= 2 else (named + [p for p in context if p not in named])[:2]
-            if len(products) >= 2:
-                kind = QuestionKind.comparison
-        products = named[:3] or context[:1]
-        if kind is QuestionKind.comparison:
-            products = (named[:3] if len(named) >= 2 else (named + [p for p in context if p not in named])[:2])
+        compared = named[:3] if len(named) >= 2 else list(dict.fromkeys([*named, *weak[:1], *context]))[:2]
+        if kind is QuestionKind.product_fact and (self.cues.is_comparison(clause) or len(named) >= 2) \
+                and len(compared) >= 2:
+            kind = QuestionKind.comparison  # "那它跟你家破壁机比": the product of earlier turns against the one named
+        products = compared if kind is QuestionKind.comparison else (named[:3] or context[:1])
         yes_no = self.cues.is_yes_no(clause)
         question = Question(text=clause, kind=kind, intent=intent, yes_no=yes_no, products=products,
                             answer=Answer(status="answered"))
@@ -158,7 +158,10 @@ class PlanBuilder:
         if kind in (QuestionKind.logistics, QuestionKind.policy, QuestionKind.bargain):
             # the rule block answers the request; a specific fact of the shop's policy or FAQ may answer the rest
             # ("发什么快递", "专票几天开出来")
-            question.answer = Answer(status="answered", evidence=self._policy_facts(lookup, shop, hits))
+            evidence = self._policy_facts(lookup, shop, hits)
+            if kind is QuestionKind.logistics and not evidence:
+                evidence = self._transit_time(shop)  # the guideline: give a typical range, never a date
+            question.answer = Answer(status="answered", evidence=evidence)
         if kind is QuestionKind.product_fact:
             question.answer = self._fact_answer(lookup, shop, catalog, products, hits, yes_no, language)
         elif kind is QuestionKind.comparison:
@@ -249,6 +252,15 @@ class PlanBuilder:
         evidence = [rows[doc_id][key].model_copy(update={"product": catalog.title(doc_id)})
                     for key in keys for doc_id, _ in docs if key in rows[doc_id]]
         return Answer(status="answered" if evidence else "unknown", evidence=evidence)
+
+    def _transit_time(self, shop: ShopKnowledge) -> list[Evidence]:
+        """The shipping policy's typical transit time, if it states one."""
+        doc = shop.docs.get(shop.rules.sources.get("ship_within_hours", ""))
+        if doc is None:
+            return []
+        found = self.finder.find(TRANSIT_QUERY, doc, "", limit=1, kinds=("sentence", "faq", "spec"),
+                                 min_score=TRANSIT_SCORE)
+        return [e for e in found if any(ch.isdigit() for ch in e.value)]
 
     @staticmethod
     def _names_attribute(clause: str, ranked: list[str], rows: dict[str, dict[str, Evidence]]) -> bool:
