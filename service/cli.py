@@ -183,7 +183,7 @@ def eval_drafts(
     sets = load_draft_sets(files)
     if source not in ("top", "llm", "composer"):
         raise typer.BadParameter("--source is one of top, llm, composer")
-    roots = [*SHOP_ROOTS, *sorted(PROJECT_ROOT.glob("evals/unseen*/shops"))]
+    roots = SHOP_ROOTS
     drafter, workdir = pipeline_drafter(get_settings(), sorted({s.shop for s in sets}), roots, use_llm=llm,
                                         source=source)  # type: ignore[arg-type]
     with workdir, Progress(console=console, transient=True) as progress:

@@ -13,7 +13,9 @@ from service.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
-SHOP_ROOTS = [PROJECT_ROOT / "knowledge", PROJECT_ROOT / "evals" / "shops"]
+# held-out shops (evals/unseen*/shops) are found too, so their sets can be measured once, unseen
+SHOP_ROOTS = [PROJECT_ROOT / "knowledge", PROJECT_ROOT / "evals" / "shops",
+              *sorted(PROJECT_ROOT.glob("evals/unseen*/shops"))]
 
 
 def shop_root(shop_id: str, roots: list[Path] | None = None) -> Path:
