@@ -108,7 +108,7 @@ class LimitSettings(BaseModel):
     max_query_chars: int = Field(4000, ge=1, description="Longest search query in characters")
     max_order_items: int = Field(50, ge=1, description="Most items in one order")
     max_order_text_chars: int = Field(200, ge=1, description="Longest text field of an order (id, sku, title...)")
-    max_n: int = Field(8, ge=1, description="Most drafts one request may ask for (`n`)")
+    max_n: int = Field(8, ge=1, le=8, description="Most drafts one request may ask for (`n`; drafting makes 8 at most)")
     max_k: int = Field(50, ge=1, description="Most chunks one search may ask for (`k`, `max_per_doc`)")
     max_doc_bytes: int = Field(262_144, ge=1, description="Largest knowledge document on PUT, UTF-8 bytes (413)")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -15,3 +16,12 @@ def get_services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_request_id(request: Request) -> str:
+    """The id RequestLogMiddleware gave this request (X-Request-ID), so answers and logs can be matched."""
+    request_id: str | None = getattr(request.state, "request_id", None)
+    return request_id or uuid.uuid4().hex
+
+
+RequestIdDep = Annotated[str, Depends(get_request_id)]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from fastapi import APIRouter
 
-from service.api.deps import ServicesDep
+from service.api.deps import RequestIdDep, ServicesDep
 from service.api.limits import LimitedDraftRequest, LimitedGuardRequest, LimitedSearchRequest
 from service.api.schemas import (
     DraftResponse,
@@ -57,5 +57,6 @@ def guard(request: LimitedGuardRequest, services: ServicesDep) -> GuardResult:
 
 
 @router.post("/v1/drafts", response_model=DraftResponse)
-async def drafts(request: LimitedDraftRequest, services: ServicesDep) -> DraftResponse:
-    return await services.pipeline.draft(request)
+async def drafts(request: LimitedDraftRequest, services: ServicesDep, request_id: RequestIdDep) -> DraftResponse:
+    response = await services.pipeline.draft(request)
+    return response.model_copy(update={"request_id": request_id})  # the id in the logs and X-Request-ID

@@ -29,12 +29,12 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     shop_id: str = ShopId
-    query: str = Field(min_length=1, max_length=4000)
-    k: int = Field(5, ge=1, le=50)
+    query: str = Field(min_length=1, description="at most limits.max_query_chars characters")
+    k: int = Field(5, ge=1, description="chunks to return, at most limits.max_k")
     doc_type: DocTypes | None = Field(None, description="only these document types (one or a list)")
     sku: StrList | None = Field(None, description="only product chunks of these SKUs (one or a list)")
     boost_sku: StrList = Field(default_factory=list, description="favour these products (e.g. the order's)")
-    max_per_doc: int = Field(2, ge=1, le=50, description="at most this many chunks of one document")
+    max_per_doc: int = Field(2, ge=1, description="at most this many chunks of one document (limits.max_k)")
     explain: bool = Field(False, description="include each retriever's score and rank")
 
     @field_validator("query")
@@ -73,7 +73,7 @@ class GuardRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     shop_id: str = ShopId
-    reply: str = Field(min_length=1, max_length=8000)
+    reply: str = Field(min_length=1, description="at most limits.max_reply_chars characters")
     conversation: list[Turn] | None = None
     order: Order | None = None
     now: datetime | None = Field(None, description="ISO 8601; fixes 'today' (default: server clock)")
@@ -85,7 +85,7 @@ class DraftRequest(DraftInput):
     model_config = ConfigDict(extra="forbid")
 
     shop_id: str = ShopId
-    conversation: list[Turn] = Field(min_length=1, max_length=100)
+    conversation: list[Turn] = Field(min_length=1, description="at most limits.max_turns turns")
 
 
 class DocInfo(BaseModel):

@@ -91,6 +91,14 @@ def test_limits_come_from_settings_and_show_in_openapi(settings: Settings) -> No
     assert schemas["DraftRequest"]["properties"]["n"]["maximum"] == 2
 
 
+def test_limits_can_be_raised_above_the_defaults(settings: Settings) -> None:
+    wide = settings.model_copy(update={"limits": LimitSettings(max_query_chars=6000, max_reply_chars=3000)})
+    with TestClient(create_app(wide)) as client:
+        assert client.post("/v1/search", json={"shop_id": "demo", "query": "退货" * 2500}).status_code == 200
+        assert client.post("/v1/guard", json={"shop_id": "demo", "reply": "好的" * 1400}).status_code == 200
+        _error(client.post("/v1/search", json={"shop_id": "demo", "query": "退" * 6001}), 422, "body.query")
+
+
 @pytest.mark.parametrize(("text", "limit", "exceeds"), [
     (b'{"a": [[1]]}', 3, False),
     (b'{"a": [[[1]]]}', 3, True),

@@ -91,7 +91,7 @@ def test_one_json_line_per_request_with_the_callers_request_id(client: TestClien
     response = client.post("/v1/drafts", json=DRAFT, headers={"X-Request-ID": "agent-42.a"})
     generated = client.get("/healthz")
     bogus = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
-    assert response.headers["X-Request-ID"] == "agent-42.a"
+    assert response.headers["X-Request-ID"] == "agent-42.a" == response.json()["request_id"]
     assert len(generated.headers["X-Request-ID"]) == 32
     assert bogus.headers["X-Request-ID"] != "bad id with spaces"
     access = [line for line in _lines(log_lines) if line["logger"] == "kefu.request"]
