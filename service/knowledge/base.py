@@ -174,12 +174,12 @@ class KnowledgeBase:
         knowledge = self._shops[shop_id]
         for stored in changes:
             doc_id = stored.info.doc_id
-            doc = self._parse(stored)
+            ready = prepared.get(doc_id)
+            doc = ready.doc if ready is not None and ready.doc.text == stored.text else self._parse(stored)
             if doc is None:
                 self.index.delete_doc(shop_id, doc_id)
                 knowledge = knowledge.without_doc(doc_id)
                 continue
-            ready = prepared.get(doc_id)
             if ready is None or ready.doc.content_hash != doc.content_hash:
                 ready = self.index.prepare(doc)  # another worker's edit
             self.index.apply(ready)

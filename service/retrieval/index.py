@@ -112,7 +112,13 @@ class KnowledgeIndex:
     def apply(self, prepared: PreparedDoc) -> None:
         """Swap a prepared document in: its passages in the vector store, then its chunks in memory."""
         doc = prepared.doc
-        self.vectors.delete_doc(doc.shop_id, doc.id)
+        with self._lock:
+            known = self._docs.get(doc.shop_id, {}).get(doc.id)
+        if known is None:  # not indexed here (or by another worker): delete whatever the store holds
+            self.vectors.delete_doc(doc.shop_id, doc.id)
+        else:  # passages the new version does not overwrite, by id
+            fresh = {p.passage_id for p in prepared.passages}
+            self.vectors.delete_passages(doc.shop_id, [pid for pid in self._passage_ids(known) if pid not in fresh])
         self.vectors.upsert(prepared.passages, prepared.vectors)
         self.shop(doc.shop_id).put_doc(doc.id, prepared.entry)
         with self._lock:
@@ -123,13 +129,19 @@ class KnowledgeIndex:
         self.apply(self.prepare(doc))
 
     def delete_doc(self, shop_id: str, doc_id: str) -> None:
-        self.vectors.delete_doc(shop_id, doc_id)
-        self.shop(shop_id).remove_doc(doc_id)
         with self._lock:
-            self._docs.get(shop_id, {}).pop(doc_id, None)
+            known = self._docs.get(shop_id, {}).pop(doc_id, None)
+        if known is None:
+            self.vectors.delete_doc(shop_id, doc_id)
+        else:
+            self.vectors.delete_passages(shop_id, self._passage_ids(known))
+        self.shop(shop_id).remove_doc(doc_id)
 
     def _shop_chunks(self, entries: dict[str, DocEntry]) -> ShopChunks:
         return ShopChunks(entries, typo_trigrams=self.options.typo_trigrams)
+
+    def _passage_ids(self, entry: DocEntry) -> list[str]:
+        return [p.passage_id for p in self._passages(entry)]
 
     def _passages(self, entry: DocEntry) -> list[Passage]:
         lines = self.options.line_passages

@@ -27,6 +27,8 @@ class VectorStore(Protocol):
 
     def delete_doc(self, shop_id: str, doc_id: str) -> None: ...
 
+    def delete_passages(self, shop_id: str, passage_ids: list[str]) -> None: ...
+
     def query(
         self, shop_id: str, vector: Vectors, k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]: ...
@@ -93,6 +95,12 @@ class ChromaVectorStore:
     def delete_doc(self, shop_id: str, doc_id: str) -> None:
         self._counts.pop(shop_id, None)
         self._collection(shop_id).delete(where={"doc_id": doc_id})
+
+    def delete_passages(self, shop_id: str, passage_ids: list[str]) -> None:
+        """Delete passages by id (cheaper than by metadata: no scan)."""
+        if passage_ids:
+            self._counts.pop(shop_id, None)
+            self._collection(shop_id).delete(ids=passage_ids)
 
     def query(
         self, shop_id: str, vector: Vectors, k: int, where: dict[str, Any] | None = None

@@ -29,6 +29,11 @@ class InMemoryVectorStore:
         for pid in [pid for pid, (meta, _) in shop.items() if meta["doc_id"] == doc_id]:
             del shop[pid]
 
+    def delete_passages(self, shop_id: str, passage_ids: list[str]) -> None:
+        shop = self.rows.get(shop_id, {})
+        for pid in passage_ids:
+            shop.pop(pid, None)
+
     def query(self, shop_id: str, vector: Vectors, k: int,
               where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         scored = sorted(((float(v @ vector), pid) for pid, (meta, v) in self.rows.get(shop_id, {}).items()
