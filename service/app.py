@@ -14,11 +14,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from service.api import docs
+from service.api.auth import require
 from service.api.limits import BodyLimitMiddleware, RequestLimits
 from service.api.metrics import MetricsMiddleware, metrics_router
 from service.api.ratelimit import build_rate_limiter, enforce_rate_limit
 from service.api.request_log import RequestLogMiddleware
 from service.api.routes import health_router, router
+from service.auth.keys import Role
 from service.container import Services, build_services
 from service.errors import KefuError
 from service.observability.metrics import Metrics
@@ -57,8 +59,9 @@ def create_app(settings: Settings | None = None,
     app.state.metrics = metrics
     app.include_router(health_router)
     app.include_router(metrics_router)
-    app.include_router(router, dependencies=[Depends(enforce_rate_limit)])
-    app.include_router(docs.router, dependencies=[Depends(enforce_rate_limit)])
+    # authentication first: the rate limiter counts per caller
+    app.include_router(router, dependencies=[Depends(require(Role.agent)), Depends(enforce_rate_limit)])
+    app.include_router(docs.router, dependencies=[Depends(require(Role.editor)), Depends(enforce_rate_limit)])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes,
                        max_depth=settings.limits.max_json_depth)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

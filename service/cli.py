@@ -6,18 +6,23 @@ import json
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from service.settings import PROJECT_ROOT, get_settings
 
+if TYPE_CHECKING:
+    from service.auth.keys import KeyStore
+
 app = typer.Typer(help="kefu: reply suggestions for online-shop customer service", no_args_is_help=True)
 model_app = typer.Typer(help="The embedded local LLM", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluations: guards, retrieval, golden conversations", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")
+keys_app = typer.Typer(help="API keys: roles agent | editor | admin, each for some shops", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 db_app = typer.Typer(help="kefu's database (documents, versions, keys)", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 console = Console()
@@ -101,6 +106,61 @@ def db_upgrade() -> None:
 
     database = open_database(get_settings())
     console.print(f"database at revision {database.revision()}: {database.url.split('@')[-1]}")
+
+
+def _keys() -> KeyStore:
+    from service.auth.keys import KeyStore
+    from service.container import open_database
+
+    return KeyStore(open_database(get_settings()))
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="agent (drafts, guard, search) | editor (+ its shops' documents) | admin")],
+    shop: Annotated[list[str] | None, typer.Option(help="a shop the key may use (repeatable; none for admin)")] = None,
+    label: Annotated[str, typer.Option(help="who or what the key is for")] = "",
+) -> None:
+    """Create a key and print its token (shown only this once; only its sha256 is stored)."""
+    from service.auth.keys import Role
+    from service.errors import KefuError
+
+    if role not in {r.value for r in Role}:
+        console.print(f"[red]--role must be one of {', '.join(r.value for r in Role)}, not {role!r}[/]")
+        raise typer.Exit(2)
+    try:
+        info, token = _keys().create(Role(role), shop or [], label)
+    except KefuError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    console.print(f"created {info.id} ({info.role.value}; shops: {', '.join(info.shops) or 'all'})")
+    console.print("token (shown once, store it now):")
+    print(token)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """The keys: id, role, shops, label, created, revoked (never the tokens)."""
+    from rich.table import Table
+
+    table = Table("id", "role", "shops", "label", "created", "revoked")
+    for key in _keys().list():
+        table.add_row(key.id, key.role.value, ", ".join(key.shops) or "all", key.label,
+                      f"{key.created_at:%Y-%m-%d %H:%M}", f"{key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "")
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key's id (from `kefu keys list`)")]) -> None:
+    """Revoke a key at once (every worker checks keys on every request)."""
+    from service.errors import KefuError
+
+    try:
+        info = _keys().revoke(key_id)
+    except KefuError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    console.print(f"revoked {info.id}")
 
 
 @model_app.command("fetch")

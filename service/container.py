@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from service.auth.keys import KeyStore
 from service.drafting.composer import Composer
 from service.drafting.llm_client import LiteLLMClient
 from service.drafting.pipeline import DraftingPipeline
@@ -39,6 +40,7 @@ class Services:
     settings: Settings
     knowledge: KnowledgeBase
     database: Database
+    keys: KeyStore
     retriever: Retriever
     checker: ReplyChecker
     pipeline: DraftingPipeline
@@ -59,6 +61,10 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
     in line with it (embedding only what changed)."""
     metrics = metrics or Metrics()
     database = open_database(settings)
+    keys = KeyStore(database)
+    if not keys.enforced():
+        log.warning("no API keys configured: running in DEV MODE, every caller may read and edit every shop "
+                    "(create keys with `kefu keys create`)")
     store = DocumentStore(database)
     seed_from_folders(store, settings.knowledge_dir)
     embedder = embedder or build_embedder(settings.embedding)
@@ -89,4 +95,4 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
         PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,
         max_repairs=settings.guards.max_repairs, metrics=metrics,
     )
-    return Services(settings, knowledge, database, retriever, checker, pipeline, reports, metrics)
+    return Services(settings, knowledge, database, keys, retriever, checker, pipeline, reports, metrics)

@@ -23,6 +23,7 @@ router = APIRouter()
 @health_router.get("/healthz")
 def healthz(services: ServicesDep) -> dict[str, object]:
     return {"status": "ok", "shops": services.knowledge.shop_ids(),
+            "auth": "keys" if services.keys.enforced() else "dev-mode",
             "guard_failures": dict(services.checker.runner.failures)}
 
 

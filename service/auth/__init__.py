@@ -1,0 +1,1 @@
+"""API keys: who calls, with which role, for which shops."""
