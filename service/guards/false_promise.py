@@ -14,6 +14,7 @@ from typing import Any
 
 from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Severity, Violation
+from service.guards.commitments import CommitmentChecks
 from service.guards.phrases import PhraseHit, PhraseSet, expand_macros
 from service.guards.product_match import find_mentions, products_at
 
@@ -44,6 +45,8 @@ class FalsePromiseGuard:
         self._granted = re.compile(comp["granted"])
         self._comp_message: str = comp["message"]
         self._comp_suggestion: str = comp["suggestion"]
+        commitments = text_scan.load_data("commitments", data_dir)
+        self.commitments = CommitmentChecks(commitments, commitments["messages"])
 
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Phrase-rule hits plus compensation offered beyond the shop's limit."""
@@ -54,6 +57,7 @@ class FalsePromiseGuard:
             if not self._ship_guarantee_backed(hit, ctx)
         ]
         violations.extend(self._compensation(ctx))
+        violations.extend(self.commitments.check(ctx))
         return violations
 
     @staticmethod
