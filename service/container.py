@@ -69,7 +69,7 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
     seed_from_folders(store, settings.knowledge_dir)
     embedder = embedder or build_embedder(settings.embedding)
     zone = ZoneInfo(settings.timezone)
-    vectors = ChromaVectorStore(settings.data_dir / "chroma", embedder.name)
+    vectors = ChromaVectorStore(settings.data_dir / "chroma", embedder.name, url=settings.chroma_url)
     index = KnowledgeIndex(embedder, vectors)
     knowledge = KnowledgeBase(store, index)
     reports = knowledge.load_all()

@@ -125,3 +125,9 @@ class GuardUnavailable(KefuError):
     """A guard could not give its verdict (e.g. the LLM judge failed); the result is marked degraded."""
 
     status_code = 503
+
+
+class VectorStoreUnavailable(KefuError):
+    """The Chroma server cannot be reached; the request can be retried (kefu reconnects by itself)."""
+
+    status_code = 503

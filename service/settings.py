@@ -153,6 +153,10 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(
         None, description="redis://host:port/db shared by all workers (rate limits); unset: in process"
     )
+    chroma_url: str | None = Field(
+        None, description="http://host:port of a Chroma server (`chroma run`) shared by all workers and hosts; "
+        "unset: an embedded ChromaDB in <data_dir>/chroma"
+    )
     log_format: Literal["json", "text"] = Field("json", description="`kefu serve` log lines: json or text")
 
     # Env var names kept short for the ones users set most.

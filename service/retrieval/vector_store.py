@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
+from service.errors import UserError, VectorStoreUnavailable
 from service.retrieval.embeddings import Vectors
 from service.retrieval.passages import SCHEME, Passage, chunk_of
 
@@ -35,20 +39,51 @@ class VectorStore(Protocol):
 
 
 class ChromaVectorStore:
-    """Dense vectors of chunks in a persistent ChromaDB (telemetry off, no default embedder)."""
+    """Dense vectors of chunks in ChromaDB (telemetry off, no default embedder).
 
-    def __init__(self, path: Path, embedder_name: str) -> None:
+    Embedded (a persistent ChromaDB in `path`) by default; with `url`, a Chroma server (`chroma run`)
+    that several kefu workers and hosts share. A server that cannot be reached raises
+    VectorStoreUnavailable (503); the next call tries again, so kefu recovers when the server is back.
+    """
+
+    def __init__(self, path: Path | None, embedder_name: str, *, url: str | None = None) -> None:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
-        path.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        )
+        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        self._url = url
+        if url:
+            parsed = urlsplit(url)
+            if parsed.scheme not in ("http", "https") or not parsed.hostname:
+                raise UserError(f"not an http(s) URL: {url!r}", where="KEFU_CHROMA_URL")
+            with self._reachable():
+                self._client = chromadb.HttpClient(
+                    host=parsed.hostname, port=parsed.port or (443 if parsed.scheme == "https" else 80),
+                    ssl=parsed.scheme == "https", settings=settings)
+        else:
+            if path is None:
+                raise UserError("an embedded ChromaDB needs a folder", where="data_dir")
+            path.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(path=str(path), settings=settings)
         self._tag = hashlib.sha1(f"{embedder_name}/{SCHEME}".encode()).hexdigest()[:8]
         self._collections: dict[str, Any] = {}
         self._counts: dict[str, int] = {}  # passages per shop; counting costs ms at 50k passages
         self._lock = threading.Lock()
+
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """Turn a Chroma server that cannot be reached into VectorStoreUnavailable (503)."""
+        try:
+            yield
+        except Exception as exc:
+            if self._url is None or not _is_connection_error(exc):
+                raise
+            with self._lock:
+                self._collections.clear()  # a restarted server may hand out new collection ids
+                self._counts.clear()
+            raise VectorStoreUnavailable(
+                f"the Chroma server at {self._url} cannot be reached ({type(exc).__name__}); retry shortly",
+                where="KEFU_CHROMA_URL") from exc
 
     def _collection(self, shop_id: str) -> Any:
         with self._lock:
@@ -62,6 +97,10 @@ class ChromaVectorStore:
 
     def doc_hashes(self, shop_id: str) -> dict[str, str]:
         """doc id → content hash of what is indexed now."""
+        with self._reachable():
+            return self._doc_hashes(shop_id)
+
+    def _doc_hashes(self, shop_id: str) -> dict[str, str]:
         collection = self._collection(shop_id)
         hashes: dict[str, str] = {}
         offset = 0
@@ -75,6 +114,10 @@ class ChromaVectorStore:
 
     def upsert(self, passages: list[Passage], vectors: Vectors) -> None:
         """Store passages (all of one shop) with their vectors."""
+        with self._reachable():
+            self._upsert(passages, vectors)
+
+    def _upsert(self, passages: list[Passage], vectors: Vectors) -> None:
         if not passages:
             return
         shop_id = passages[0].chunk.shop_id
@@ -94,7 +137,8 @@ class ChromaVectorStore:
 
     def delete_doc(self, shop_id: str, doc_id: str) -> None:
         self._counts.pop(shop_id, None)
-        self._collection(shop_id).delete(where={"doc_id": doc_id})
+        with self._reachable():
+            self._collection(shop_id).delete(where={"doc_id": doc_id})
 
     def delete_passages(self, shop_id: str, passage_ids: list[str]) -> None:
         """Delete passages by id (cheaper than by metadata: no scan)."""
@@ -106,17 +150,36 @@ class ChromaVectorStore:
         self, shop_id: str, vector: Vectors, k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity of its best passage) of about the `k` nearest chunks, best first."""
-        collection = self._collection(shop_id)
-        count = self._counts.get(shop_id)
-        if count is None:
-            count = self._counts[shop_id] = collection.count()
-        if count == 0:
-            return []
-        result = collection.query(
-            query_embeddings=[vector.tolist()], n_results=min(k * PASSAGES_PER_CHUNK, count),
-            where=where or None, include=["distances"],  # metadata would cost more than the search
-        )
+        with self._reachable():
+            collection = self._collection(shop_id)
+            count = self._counts.get(shop_id)
+            if count is None:
+                count = collection.count()
+                if self._url is None:  # a shared server's count changes under other workers' writes
+                    self._counts[shop_id] = count
+            if count == 0:
+                return []
+            result = collection.query(
+                query_embeddings=[vector.tolist()], n_results=min(k * PASSAGES_PER_CHUNK, count),
+                where=where or None, include=["distances"],  # metadata would cost more than the search
+            )
         best: dict[str, float] = {}
         for passage_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
             best.setdefault(chunk_of(passage_id), 1.0 - float(distance))  # nearest come first
         return list(best.items())[:k]
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """True for a failure to reach the server (refused, reset, timed out), seen through Chroma's wrappers."""
+    import httpx
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, httpx.TransportError | ConnectionError | TimeoutError):
+            return True
+        if "could not connect to a chroma server" in str(current).lower():
+            return True
+        current = current.__cause__ or current.__context__
+    return False
