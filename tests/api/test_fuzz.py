@@ -21,7 +21,7 @@ from schemathesis.checks import not_a_server_error
 from service.app import create_app
 from service.settings import PROJECT_ROOT, EmbeddingSettings, LLMSettings, RateLimitSettings, Settings
 
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 15
 
 _workdir = Path(tempfile.mkdtemp(prefix="kefu-fuzz-"))
 atexit.register(shutil.rmtree, _workdir, ignore_errors=True)
