@@ -52,6 +52,7 @@ bench: install-dev embedding-model
 
 eval: install-dev embedding-model
 	$(VENV)/bin/kefu eval guards --gate
+	$(VENV)/bin/kefu eval guards --leave-one-shop-out
 	$(VENV)/bin/kefu eval retrieval
 	$(VENV)/bin/kefu eval run --suite demo --no-llm --out runs/demo
 	$(VENV)/bin/kefu eval run --suite law --no-llm --out runs/law

@@ -3,7 +3,8 @@
 Usage:
     python bench/guard_latency.py [--repeat 5] [--catalogue 1000] [--json FILE] [paths ...]
 
-Each repeat runs the default guard runner over every labelled reply (contexts are built once,
+Each repeat runs the default guard runner (with the learned tone layer unless --no-tone, its
+embedding cache off) over every labelled reply (contexts are built once,
 outside the timing). Prints p50/p99/max per repeat, the overall p50/p99, and p50/p99 per guard.
 With `--catalogue N` (default 1000; 0 = off) it then times the demo shop's replies again on a
 synthetic shop of the demo documents plus N generated products (bench/synthetic_shop.py): the
@@ -26,7 +27,10 @@ from service.evaluation.guard_eval import build_context, load_cases, percentile
 from service.guards.base import GuardContext
 from service.guards.registry import build_guards
 from service.guards.runner import GuardRunner
-from service.settings import PROJECT_ROOT
+from service.guards.tone.guard import ToneGuard
+from service.guards.tone.model import ToneModel
+from service.retrieval.embeddings import build_embedder
+from service.settings import PROJECT_ROOT, get_settings
 
 
 def main() -> None:
@@ -35,12 +39,17 @@ def main() -> None:
     parser.add_argument("paths", nargs="*", type=Path, default=[PROJECT_ROOT / "evals" / "guards"])
     parser.add_argument("--repeat", type=int, default=5, help="passes over the labelled set")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    parser.add_argument("--no-tone", action="store_true", help="rule guards only (no learned tone layer)")
     parser.add_argument("--catalogue", type=int, default=1000, help="products in the synthetic shop (0: skip)")
     args = parser.parse_args()
 
     cases = [case for _, case in load_cases(args.paths)]
     contexts = [build_context(case) for case in cases]
     guards = build_guards()
+    if not args.no_tone:  # the learned layer as the service runs it, without its piece cache (every check embeds)
+        settings = get_settings()
+        guards.append(ToneGuard(ToneModel.load(settings.guards.tone_model), build_embedder(settings.embedding),
+                                cache_size=0))
     runner = GuardRunner(guards)
     runner.check(contexts[0])  # warm-up: first-call costs are not per-reply latency
 

@@ -15,11 +15,14 @@ from service.settings import PROJECT_ROOT, get_settings
 
 if TYPE_CHECKING:
     from service.auth.keys import KeyStore
+    from service.guards.runner import GuardRunner
 
 app = typer.Typer(help="kefu: reply suggestions for online-shop customer service", no_args_is_help=True)
 model_app = typer.Typer(help="The embedded local LLM", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluations: guards, retrieval, golden conversations", no_args_is_help=True)
+guards_app = typer.Typer(help="The guards' learned tone layer", no_args_is_help=True)
 app.add_typer(model_app, name="model")
+app.add_typer(guards_app, name="guards")
 app.add_typer(eval_app, name="eval")
 keys_app = typer.Typer(help="API keys: roles agent | editor | admin, each for some shops", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -186,18 +189,65 @@ def model_fetch(only: Annotated[str | None, typer.Option(
         raise typer.Exit(1) from exc
 
 
+def _guard_runner(rules_only: bool = False) -> GuardRunner:
+    """The guards as the service runs them: the rule guards and, unless asked not to, the tone layer."""
+    from service.container import build_tone_guard
+    from service.guards.registry import default_runner
+    from service.retrieval.embeddings import build_embedder
+
+    if rules_only:
+        return default_runner()
+    settings = get_settings()
+    return default_runner(tone=build_tone_guard(settings, build_embedder(settings.embedding)))
+
+
+@guards_app.command("train")
+def guards_train(
+    config: Annotated[Path | None, typer.Option(help="settings (default: service/guards/data/tone.yaml)")] = None,
+    out: Annotated[Path | None, typer.Option(help="files without suffix (default: settings.guards.tone_model)")] = None,
+) -> None:
+    """Train the tone model on the labelled sets (fixed seed), calibrate it on shop folds, write .npz + .json."""
+    from service.evaluation.guard_eval import load_cases
+    from service.evaluation.loso import labelled_replies
+    from service.guards.tone.train import DEFAULT_CONFIG, load_config, train_tone_model, training_paths
+    from service.retrieval.embeddings import build_embedder
+
+    _logging()
+    settings = get_settings()
+    tone_config = load_config(config or DEFAULT_CONFIG)
+    paths = training_paths(tone_config, PROJECT_ROOT)
+    replies = labelled_replies(load_cases(paths))
+    files = sorted(str(p.relative_to(PROJECT_ROOT)) for p in paths)
+    model = train_tone_model(replies, build_embedder(settings.embedding), tone_config, files)
+    target = out or settings.guards.tone_model
+    model.save(target)
+    console.print(f"tone model: {target}.npz + .json; {len(replies)} replies, data sha256 "
+                  f"{model.sidecar.data_sha256[:12]}")
+    for head, m in model.sidecar.metrics.items():
+        console.print(f"  {head}: threshold {m.threshold:.3f}; on held-out shop folds recall {m.recall:.3f} "
+                      f"({m.positives} replies), false alarms {m.false_alarm_rate:.4f} of {m.negatives} without it, "
+                      f"{m.clean_false_alarm_rate:.4f} of clean replies")
+
+
 @eval_app.command("guards")
 def eval_guards(
     paths: Annotated[list[Path] | None, typer.Argument(help="labelled YAML files or folders")] = None,
     gate: Annotated[bool, typer.Option("--gate", help="evaluate every set gated in thresholds.yaml; "
                                        "exit 1 when a bound is missed")] = False,
     thresholds: Annotated[Path | None, typer.Option(help="gates (default: evals/thresholds.yaml)")] = None,
+    leave_one_shop_out: Annotated[bool, typer.Option(
+        "--leave-one-shop-out", help="for each shop: train the tone layer on the others, measure on it")] = False,
+    rules_only: Annotated[bool, typer.Option("--rules-only", help="without the learned tone layer")] = False,
 ) -> None:
     """Per-category recall, false-alarm rate and latency of the guards on labelled sets."""
     from service.evaluation.guard_eval import render_report, run_guard_eval
 
+    if leave_one_shop_out:
+        _leave_one_shop_out(paths)
+        return
+    runner = _guard_runner(rules_only)
     if not gate:
-        console.print(render_report(run_guard_eval(paths or [PROJECT_ROOT / "evals" / "guards"])))
+        console.print(render_report(run_guard_eval(paths or [PROJECT_ROOT / "evals" / "guards"], runner)))
         return
     from service.evaluation.guard_gates import check_guard_gate
     from service.evaluation.thresholds import THRESHOLDS_FILE, load_thresholds
@@ -209,7 +259,7 @@ def eval_guards(
         raise typer.BadParameter("no `guards:` gates in the thresholds file")
     ok = True
     for guard_gate in gates:
-        report = run_guard_eval(guard_gate.paths(PROJECT_ROOT))
+        report = run_guard_eval(guard_gate.paths(PROJECT_ROOT), runner)
         console.print(render_report(report).renderables[0])
         console.print(f"[bold]gates for {', '.join(guard_gate.set)}[/]")
         for v in check_guard_gate(report, guard_gate):
@@ -254,6 +304,20 @@ def eval_drafts(
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(report.model_dump_json(indent=1), encoding="utf-8")
+
+
+def _leave_one_shop_out(paths: list[Path] | None) -> None:
+    from service.evaluation.loso import render_loso, run_leave_one_shop_out
+    from service.guards.registry import default_runner
+    from service.guards.tone.train import DEFAULT_CONFIG, load_config, training_paths
+    from service.retrieval.embeddings import build_embedder
+
+    config = load_config(DEFAULT_CONFIG)
+    sets = paths or training_paths(config, PROJECT_ROOT)
+    embedder = build_embedder(get_settings().embedding)
+    report = run_leave_one_shop_out(sets, embedder, config, default_runner(),
+                                    on_fold=lambda shop: console.print(f"fold: {shop} held out", style="dim"))
+    console.print(render_loso(report))
 
 
 @eval_app.command("retrieval")

@@ -15,6 +15,8 @@ from service.drafting.prompt import PromptLibrary
 from service.guards.checker import ReplyChecker
 from service.guards.llm_judge import LLMJudgeGuard
 from service.guards.registry import default_runner
+from service.guards.tone.guard import ToneGuard
+from service.guards.tone.model import ToneModel
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.folder_sync import seed_from_folders
 from service.knowledge.versions import DocumentStore
@@ -55,6 +57,22 @@ def open_database(settings: Settings) -> Database:
     return database
 
 
+def build_tone_guard(settings: Settings, embedder: Embedder) -> ToneGuard | None:
+    """The learned tone guard, or None when it is switched off or the embedder is not the one it was trained on.
+
+    Raises:
+        MissingDependencyError: the tone layer is on but its model files are missing.
+    """
+    if not settings.guards.tone:
+        return None
+    model = ToneModel.load(settings.guards.tone_model)
+    if model.sidecar.embedder != embedder.name:
+        log.warning("tone guard off: its model was trained on embedder %s, this service uses %s",
+                    model.sidecar.embedder, embedder.name)
+        return None
+    return ToneGuard(model, embedder)
+
+
 def build_services(settings: Settings, embedder: Embedder | None = None, *,
                    metrics: Metrics | None = None) -> Services:
     """Build every service: migrate the database, bring the knowledge folders into it, and bring the index
@@ -86,7 +104,7 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
     if settings.guards.llm_judge and llm is not None:
         judge = LLMJudgeGuard(llm.model_string(), api_base=llm_settings.api_base, api_key=llm_settings.api_key,
                               template_path=settings.prompts_dir / "guard_judge.md", timeout_s=llm_settings.timeout_s)
-    checker = ReplyChecker(default_runner(judge), zone)
+    checker = ReplyChecker(default_runner(judge, tone=build_tone_guard(settings, embedder)), zone)
     glossary = Glossary(settings.prompts_dir / "glossary_en.yaml")
     pipeline = DraftingPipeline(
         knowledge, retriever, checker, PlanBuilder(FactFinder(embedder), glossary, kinds=KindClassifier(embedder)),

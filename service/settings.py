@@ -92,6 +92,11 @@ class GuardSettings(BaseModel):
 
     llm_judge: bool = Field(False, description="Also ask the LLM to judge drafts (slow; off by default)")
     max_repairs: int = Field(2, description="How many times a failing draft is repaired")
+    tone: bool = Field(True, description="Run the learned tone layer (needs the embedder it was trained on)")
+    tone_model: Path = Field(
+        PROJECT_ROOT / "service" / "guards" / "data" / "tone_model",
+        description="The tone model's files without suffix (<stem>.npz + <stem>.json), from `kefu guards train`",
+    )
 
 
 class LimitSettings(BaseModel):

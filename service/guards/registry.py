@@ -32,12 +32,15 @@ def enabled_guard_names(data_dir: Path | None = None) -> list[str]:
     return [name for name, on in switches.items() if on]
 
 
-def build_guards(enabled: list[str] | None = None, *, judge: Guard | None = None) -> list[Guard]:
+def build_guards(enabled: list[str] | None = None, *, judge: Guard | None = None,
+                 tone: Guard | None = None) -> list[Guard]:
     """The guards to run.
 
     Args:
         enabled: Guard names; default: those switched on in `data/guards.yaml`.
         judge: An LLM judge guard (e.g. `LLMJudgeGuard`), added when `llm_judge` is enabled.
+        tone: The learned tone guard (`ToneGuard`, it needs the embedder), added when `tone` is enabled;
+            without it the rule-based guards run alone.
 
     Raises:
         ValueError: an unknown guard name.
@@ -51,16 +54,22 @@ def build_guards(enabled: list[str] | None = None, *, judge: Guard | None = None
             else:
                 guards.append(judge)
             continue
+        if name == "tone":
+            if tone is not None:
+                guards.append(tone)
+            continue
         factory = GUARD_FACTORIES.get(name)
         if factory is None:
-            raise ValueError(f"unknown guard `{name}`; known: {', '.join([*GUARD_FACTORIES, 'llm_judge'])}")
+            known = ", ".join([*GUARD_FACTORIES, "tone", "llm_judge"])
+            raise ValueError(f"unknown guard `{name}`; known: {known}")
         guards.append(factory())
     return guards
 
 
-def default_runner(judge: Guard | None = None) -> GuardRunner:
-    """A runner over the guards enabled in guards.yaml (plus the judge, if given and enabled)."""
+def default_runner(judge: Guard | None = None, tone: Guard | None = None) -> GuardRunner:
+    """A runner over the guards enabled in guards.yaml (plus the judge, if given; the tone guard if given
+    and enabled)."""
     enabled = enabled_guard_names()
     if judge is not None and "llm_judge" not in enabled:
         enabled.append("llm_judge")
-    return GuardRunner(build_guards(enabled, judge=judge))
+    return GuardRunner(build_guards(enabled, judge=judge, tone=tone))

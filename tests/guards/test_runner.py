@@ -11,9 +11,21 @@ from service.guards.runner import GuardRunner
 from tests.guards.shops import make_ctx, order
 
 
-def test_guards_yaml_enables_the_five_rule_guards_and_not_the_judge() -> None:
-    assert enabled_guard_names() == ["refund_rule", "false_promise", "blame", "platform_rule", "ungrounded_fact"]
-    assert [g.name for g in build_guards()] == enabled_guard_names()
+def test_guards_yaml_enables_the_five_rule_guards_and_the_tone_layer_and_not_the_judge() -> None:
+    rules = ["refund_rule", "false_promise", "blame", "platform_rule", "ungrounded_fact"]
+    assert enabled_guard_names() == [*rules, "tone"]
+    assert [g.name for g in build_guards()] == rules  # the tone guard needs its model and embedder, given
+
+
+def test_the_tone_guard_is_added_only_when_given() -> None:
+    class Tone:
+        name = "tone"
+
+        def check(self, ctx: GuardContext) -> list[Violation]:
+            return []
+
+    assert [g.name for g in build_guards(["blame", "tone"], tone=Tone())] == ["blame", "tone"]
+    assert [g.name for g in default_runner(tone=Tone()).guards][-1] == "tone"
 
 
 def test_build_guards_takes_a_subset_and_refuses_unknown_names() -> None:
