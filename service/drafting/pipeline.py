@@ -167,7 +167,7 @@ class DraftingPipeline:
         lap("retrieval")
         language = detect_language(request.conversation)
         plan = self.planner.build(shop=shop, conversation=request.conversation, order=request.order, facts=facts,
-                                  hits=chunks, language=language)
+                                  hits=chunks, language=language, now=now)
         lap("plan")
         product = self._product_title(shop, request.order)
         written = self.writer.write(plan, facts=facts, rules=shop.rules, hits=chunks, product=product, n=2)

@@ -23,6 +23,7 @@ from service.policy.rules import ShopRules
 
 # decisions the writer renders itself (the composer's templates for them ignore the order state)
 OWN_DECISIONS = frozenset({"check_logistics", "decline_bargain", "answer"})
+STALE_TRACKING_HOURS = 24  # no scan for a day: check with the courier (the guideline answers within 24 h)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -97,7 +98,10 @@ class PlanWriter:
             status = plan.order.status or "none"
             if status in ("refunding",):
                 status = "closed"
-            return self._t(lang, f"logistics.{status}", facts=facts, rules=rules) + extra
+            if status == "shipped" and plan.order.scan_age_hours is not None \
+                    and plan.order.scan_age_hours >= STALE_TRACKING_HOURS:
+                status = "shipped_stale"
+            return self._t(lang, f"logistics.{status}", facts=facts, rules=rules, order=plan.order) + extra
         if question.kind is QuestionKind.bargain:
             offers = [self._fact_text(e, lang) for e in plan.offers]
             text = self._t(lang, "bargain")

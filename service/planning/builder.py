@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from datetime import datetime
 
 from service.drafting.intents import classify_intent
 from service.guards.base import Turn
@@ -67,7 +68,7 @@ class PlanBuilder:
         return catalog
 
     def build(self, *, shop: ShopKnowledge, conversation: list[Turn], order: Order | None, facts: OrderFacts,
-              hits: list[Chunk], language: str) -> AnswerPlan:
+              hits: list[Chunk], language: str, now: datetime | None = None) -> AnswerPlan:
         catalog = self.catalog(shop)
         open_turns, earlier = _open_turns(conversation)
         context = self._context_products(catalog, earlier, order)
@@ -117,7 +118,7 @@ class PlanBuilder:
         return AnswerPlan(language="en" if language == "en" else "zh", questions=questions,
                           request_kind=request_kind, request_intent=intent,
                           request_text=" ".join(t.text for t in open_turns),
-                          order=self._order_state(shop, facts, decision, hits), offers=offers, tone=tone,
+                          order=self._order_state(shop, facts, decision, hits, order, now), offers=offers, tone=tone,
                           steps=_steps(questions, decision))
 
     # ---- questions -------------------------------------------------------------------------
@@ -310,13 +311,31 @@ class PlanBuilder:
         offers.sort(key=lambda e: -e.score)
         return offers[:2]
 
-    def _order_state(self, shop: ShopKnowledge, facts: OrderFacts, decision: str, hits: list[Chunk]) -> OrderState:
+    def _order_state(self, shop: ShopKnowledge, facts: OrderFacts, decision: str, hits: list[Chunk],
+                     order: Order | None = None, now: datetime | None = None) -> OrderState:
         policy_doc = shop.rules.sources.get("no_reason_return_days") or next(iter(shop.rules.sources.values()), "")
         if decision in ("check_logistics",) or (facts.status is not None and not facts.delivered):
             policy_doc = shop.rules.sources.get("ship_within_hours", policy_doc)
         chunk = next((c.chunk_id for c in hits if c.doc_id == policy_doc), f"{policy_doc}#0" if policy_doc else "")
-        return OrderState(status=facts.status.value if facts.status else None, decision=decision,
-                          facts=facts.summary_lines(), policy_doc=policy_doc, policy_chunk=chunk)
+        state = OrderState(status=facts.status.value if facts.status else None, decision=decision,
+                           facts=facts.summary_lines(), policy_doc=policy_doc, policy_chunk=chunk)
+        if order is None:
+            return state
+        scan = order.latest_scan()
+        if scan is not None:
+            when = scan.time if scan.time.tzinfo or now is None else scan.time.replace(tzinfo=now.tzinfo)
+            state.latest_scan = f"{when.strftime('%m-%d %H:%M')} {scan.status} {scan.location}".strip()
+            if now is not None and (now.tzinfo is None) == (when.tzinfo is None):
+                state.scan_age_hours = round((now - when).total_seconds() / 3600, 1)
+            state.facts.append(f"最新物流: {state.latest_scan}")
+        if order.discounts:
+            state.paid_yuan = round(order.paid_yuan, 2)
+            state.facts.append(f"实付金额: {state.paid_yuan:g} 元(已扣优惠 "
+                               + "、".join(f"{d.name} {d.amount_yuan:g} 元" for d in order.discounts) + ")")
+        if order.address:
+            state.address = order.address
+            state.facts.append(f"收货地址: {order.address}")
+        return state
 
 
 def _names_two_kinds(clause: str, mentions: list[ProductMention]) -> bool:

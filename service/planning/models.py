@@ -62,6 +62,10 @@ class OrderState(BaseModel):
     facts: list[str] = Field(default_factory=list, description="short facts for the writer and the LLM")
     policy_doc: str = Field("", description="doc id of the policy that sets the rules used")
     policy_chunk: str = ""
+    latest_scan: str = Field("", description="the courier's latest scan: time, status, place")
+    scan_age_hours: float | None = Field(None, description="hours since the latest scan (stale tracking → check)")
+    paid_yuan: float | None = Field(None, description="what the buyer paid after discounts (refunds are of this)")
+    address: str = ""
 
 
 class AnswerPlan(BaseModel):

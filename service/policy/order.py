@@ -31,6 +31,25 @@ class OrderItem(BaseModel):
     qty: int = Field(1, ge=1)
 
 
+class TrackingEvent(BaseModel):
+    """One courier scan: when, what, where."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time: datetime
+    status: str = Field(min_length=1, max_length=200, description="e.g. 已揽收, 运输中, 派送中, 已签收")
+    location: str = Field("", max_length=100)
+
+
+class Discount(BaseModel):
+    """A discount paid with the order (coupon, 满减, member price)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    amount_yuan: float = Field(ge=0)
+
+
 class Order(BaseModel):
     """An order; times are ISO 8601 (a time without offset is taken in the shop's time zone)."""
 
@@ -44,3 +63,14 @@ class Order(BaseModel):
     items: list[OrderItem] = Field(default_factory=list)
     shipping_insurance: bool = Field(False, description="运费险 bought for this order")
     payment: str = ""
+    address: str = Field("", max_length=300, description="delivery address (for the address check)")
+    discounts: list[Discount] = Field(default_factory=list, max_length=20, description="discounts paid with the order")
+    tracking: list[TrackingEvent] = Field(default_factory=list, max_length=200, description="courier scans, any order")
+
+    @property
+    def paid_yuan(self) -> float:
+        """What the buyer actually paid: item prices less the order's discounts (refunds are of this)."""
+        return max(0.0, sum(i.price * i.qty for i in self.items) - sum(d.amount_yuan for d in self.discounts))
+
+    def latest_scan(self) -> TrackingEvent | None:
+        return max(self.tracking, key=lambda e: e.time) if self.tracking else None

@@ -88,3 +88,50 @@ def test_identical_and_near_identical_drafts_are_dropped() -> None:
     drafts = [_draft("亲,您好!AB3 的防水等级是 IPX4。"), _draft("亲,您好!AB3 的防水等级是 IPX4~"),
               _draft("您好,AB3 防水等级 IPX4,下雨出汗都没问题,但不能游泳。")]
     assert [d.text for d in distinct(drafts)] == [drafts[0].text, drafts[2].text]
+
+
+def test_stale_tracking_is_checked_with_the_courier_and_discounts_give_the_amount_paid() -> None:
+    order = Order.model_validate({
+        "status": "shipped", "paid_at": "2026-11-15T10:00:00+08:00", "shipped_at": "2026-11-16T10:00:00+08:00",
+        "address": "上海市浦东新区张杨路1000号",
+        "discounts": [{"name": "店铺券", "amount_yuan": 5}, {"name": "满减", "amount_yuan": 20}],
+        "tracking": [{"time": "2026-11-16T18:00:00+08:00", "status": "已揽收", "location": "深圳"},
+                     {"time": "2026-11-17T09:00:00+08:00", "status": "运输中", "location": "杭州转运中心"}],
+        "items": [{"sku": "AB3", "title": "AirBeat 3", "category": "耳机", "price": 299, "qty": 1}]})
+    shop = load_shop_knowledge("demo")
+    now = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+    facts = compute_order_facts(shop.rules, order, now)
+    plan = PlanBuilder(FactFinder(HashingEmbedder())).build(
+        shop=shop, conversation=[Turn(role="customer", text="物流怎么一直不动?")], order=order, facts=facts,
+        hits=[], language="zh", now=now)
+    assert plan.order.latest_scan.endswith("运输中 杭州转运中心")
+    assert plan.order.scan_age_hours == 73.0
+    assert plan.order.paid_yuan == 274
+    assert "收货地址: 上海市浦东新区张杨路1000号" in plan.order.facts
+
+
+def test_orders_refuse_unknown_tracking_fields() -> None:
+    with pytest.raises(ValueError, match="extra"):
+        Order.model_validate({"status": "shipped", "tracking": [{"time": "2026-11-17T09:00:00+08:00",
+                                                                 "status": "运输中", "carrier_secret": 1}]})
+
+
+def test_the_writer_says_tracking_is_stale_and_promises_no_date() -> None:
+    from service.drafting.composer import Composer
+    from service.drafting.plan_writer import PlanWriter
+    from service.planning.glossary import Glossary
+    from service.planning.models import Answer, AnswerPlan, OrderState, Question
+    from service.settings import PROJECT_ROOT
+
+    prompts = PROJECT_ROOT / "prompts"
+    writer = PlanWriter(prompts / "plan_writer.yaml", Glossary(prompts / "glossary_en.yaml"),
+                        Composer(prompts / "composer.yaml"))
+    shop = load_shop_knowledge("demo")
+    facts = compute_order_facts(shop.rules, None, datetime.fromisoformat("2026-11-20T10:00:00+08:00"))
+    plan = AnswerPlan(language="zh", questions=[Question(text="物流怎么不动了", kind=QuestionKind.logistics,
+                                                         intent="logistics", answer=Answer(status="answered"))],
+                      order=OrderState(status="shipped", decision="check_logistics", latest_scan="11-17 09:00 运输中",
+                                       scan_age_hours=73.0))
+    text = writer.write(plan, facts=facts, rules=shop.rules, hits=[], product="")[0].text
+    assert "73小时没有更新" in text and "补发或退款" in text
+    assert "明天" not in text
