@@ -14,6 +14,7 @@ from typing import Any
 
 from service.guards import text_scan
 from service.guards.base import GuardContext, Violation
+from service.guards.payer import PayerClaims
 from service.guards.refund_after_sales import AfterSalesChecks
 from service.guards.refund_claims import (
     CLAIM_KINDS,
@@ -46,10 +47,15 @@ class RefundRuleGuard(AfterSalesChecks):
     def __init__(self, data: dict[str, Any] | None = None, data_dir: Path | None = None) -> None:
         super().__init__(RefundPatterns(data if data is not None else text_scan.load_data("refund_rule", data_dir)))
         self.conditions = ConditionChecks(self.p)
+        self.payers = PayerClaims(text_scan.load_data("payer", data_dir))
 
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Every return/refund claim of the reply that the shop's rules or the order contradict."""
         claims = {kind: [c for c in self.p.find(kind, ctx.reply) if not self._exempt(ctx, c)] for kind in CLAIM_KINDS}
+        said = claims["buyer_pays"] + claims["seller_pays"]
+        for claim in self.payers.find(ctx.reply):
+            if not any(c.start < claim.end and claim.start < c.end for c in said) and not self._exempt(ctx, claim):
+                claims[claim.kind].append(claim)
         out: list[Violation] = []
         checks = (
             self._lengths,
