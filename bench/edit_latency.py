@@ -39,7 +39,7 @@ from service.container import Services, build_services
 from service.knowledge.chunking import chunk_document
 from service.knowledge.file_store import FileStore
 from service.knowledge.versions import DocumentStore
-from service.settings import PROJECT_ROOT, EmbeddingSettings, LLMSettings, Settings
+from service.settings import PROJECT_ROOT, EmbeddingSettings, LLMSettings, RateLimitSettings, Settings
 from service.store.database import Database, database_url
 
 SHOP = "bench"
@@ -62,7 +62,8 @@ def run_size(chunks: int, embedding: str, edits: int, stream_s: float, queries: 
     total_chunks = sum(len(chunk_document(d)) for d in docs)
     with tempfile.TemporaryDirectory(prefix="kefu-edit-bench-") as tmp:
         settings = Settings(data_dir=Path(tmp) / "data", knowledge_dir=Path(tmp) / "empty",
-                            embedding=EmbeddingSettings(mode=embedding), llm=LLMSettings(mode="off"))  # type: ignore[arg-type]
+                            embedding=EmbeddingSettings(mode=embedding), llm=LLMSettings(mode="off"),  # type: ignore[arg-type]
+                            rate_limit=RateLimitSettings(enabled=False))
         db = Database(database_url(None, settings.data_dir))
         db.migrate()
         store = DocumentStore(db)
@@ -103,7 +104,8 @@ def run_size(chunks: int, embedding: str, edits: int, stream_s: float, queries: 
                 while time.perf_counter() < end:
                     query = rng.choice(queries)
                     started = time.perf_counter()
-                    assert client.post("/v1/search", json={"shop_id": SHOP, "query": query, "k": 5}).status_code == 200
+                    response = client.post("/v1/search", json={"shop_id": SHOP, "query": query, "k": 5})
+                    assert response.status_code == 200, response.text
                     times.append((time.perf_counter() - started) * 1000)
                 return times
 
@@ -117,8 +119,10 @@ def run_size(chunks: int, embedding: str, edits: int, stream_s: float, queries: 
                 while not stop.is_set():
                     doc = edit_rng.choice(docs)
                     started = time.perf_counter()
-                    client.put(f"/v1/shops/{SHOP}/docs/{doc.id}", content=_edited(doc.text, f"s{n}").encode(),
-                               headers=MD)
+                    response = client.put(f"/v1/shops/{SHOP}/docs/{doc.id}",
+                                          content=_edited(doc.text, f"s{n}").encode(), headers=MD)
+                    if response.status_code != 200:
+                        raise RuntimeError(response.text)
                     streamed.append((time.perf_counter() - started) * 1000)
                     n += 1
 
