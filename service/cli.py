@@ -16,6 +16,7 @@ from service.settings import PROJECT_ROOT, get_settings
 if TYPE_CHECKING:
     from service.auth.keys import KeyStore
     from service.guards.runner import GuardRunner
+    from service.knowledge.versions import DocumentStore
 
 app = typer.Typer(help="kefu: reply suggestions for online-shop customer service", no_args_is_help=True)
 model_app = typer.Typer(help="The embedded local LLM", no_args_is_help=True)
@@ -24,6 +25,8 @@ guards_app = typer.Typer(help="The guards' learned tone layer", no_args_is_help=
 app.add_typer(model_app, name="model")
 app.add_typer(guards_app, name="guards")
 app.add_typer(eval_app, name="eval")
+knowledge_app = typer.Typer(help="Knowledge folders in and out of the store", no_args_is_help=True)
+app.add_typer(knowledge_app, name="knowledge")
 keys_app = typer.Typer(help="API keys: roles agent | editor | admin, each for some shops", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 db_app = typer.Typer(help="kefu's database (documents, versions, keys)", no_args_is_help=True)
@@ -109,6 +112,70 @@ def db_upgrade() -> None:
 
     database = open_database(get_settings())
     console.print(f"database at revision {database.revision()}: {database.url.split('@')[-1]}")
+
+
+def _documents() -> DocumentStore:
+    from service.container import open_database
+    from service.knowledge.versions import DocumentStore
+
+    return DocumentStore(open_database(get_settings()))
+
+
+@knowledge_app.command("sync")
+def knowledge_sync(
+    directory: Annotated[Path, typer.Argument(help="the shop's folder of <doc_id>.md files")],
+    shop: Annotated[str, typer.Option(help="the shop to make match the folder")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only show what would change")] = False,
+) -> None:
+    """Make a shop hold exactly the folder's documents: creates, updates, deletes (each a new version).
+    Any invalid file refuses the whole sync and every problem is listed. Running servers catch up by
+    themselves on their next request."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from service.errors import KefuError
+    from service.knowledge.folder_sync import InvalidFolderError, apply_sync, plan_sync, read_shop_folder
+
+    store = _documents()
+    try:
+        docs = read_shop_folder(directory, shop)
+    except InvalidFolderError as exc:
+        console.print(f"[red]{len(exc.errors)} invalid document(s); nothing changed:[/]")
+        for problem in exc.problems():
+            console.print(f"  {problem}", markup=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    except KefuError as exc:
+        console.print(f"[red]{exc}; nothing changed[/]")
+        raise typer.Exit(1) from exc
+    plan = plan_sync(store, shop, docs)
+    for label, ids in (("create", plan.create), ("update", plan.update), ("delete", plan.delete)):
+        if ids:
+            console.print(f"{label} {len(ids)}: {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}")
+    if dry_run or not plan.changes:
+        console.print(f"{'dry run: ' if dry_run else ''}{plan.changes} change(s), {plan.unchanged} unchanged")
+        return
+    columns = (TextColumn("sync {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(shop, total=plan.changes)
+        apply_sync(store, plan, docs, author="kefu-sync", on_step=lambda _: progress.advance(task))
+    console.print(f"[green]synced {shop}[/]: {len(plan.create)} created, {len(plan.update)} updated, "
+                  f"{len(plan.delete)} deleted, {plan.unchanged} unchanged")
+
+
+@knowledge_app.command("export")
+def knowledge_export(
+    directory: Annotated[Path, typer.Argument(help="folder to write <doc_id>.md files into")],
+    shop: Annotated[str, typer.Option(help="the shop to export")],
+) -> None:
+    """Write a shop's current documents into a folder, byte for byte (other .md files there are removed)."""
+    from service.errors import KefuError
+    from service.knowledge.folder_sync import export_shop
+
+    try:
+        count = export_shop(_documents(), shop, directory)
+    except KefuError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    console.print(f"exported {count} document(s) of {shop} to {directory}")
 
 
 def _keys() -> KeyStore:

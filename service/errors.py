@@ -35,12 +35,28 @@ class UserError(KefuError):
 class DocumentError(UserError):
     """A knowledge document is invalid (bad YAML, missing or wrong field)."""
 
-    def __init__(self, message: str, *, path: str, line: int | None = None, field: str | None = None) -> None:
+    def __init__(self, message: str, *, path: str, line: int | None = None, field: str | None = None,
+                 problems: list[DocumentError] | None = None) -> None:
         where = path + (f":{line}" if line else "") + (f" ({field})" if field else "")
         super().__init__(message, where=where)
         self.path = path
         self.line = line
         self.field = field
+        self.problems = problems or []
+
+    @classmethod
+    def all_of(cls, problems: list[DocumentError]) -> DocumentError:
+        """One error reporting every problem (itself when there is one)."""
+        if len(problems) == 1:
+            return problems[0]
+        return cls(f"{len(problems)} problems: " + "; ".join(str(p) for p in problems), path=problems[0].path,
+                   problems=problems)
+
+    def body(self) -> dict[str, object]:
+        body = super().body()
+        if self.problems:
+            body["errors"] = [{"where": p.where, "message": p.message} for p in self.problems]
+        return body
 
 
 class PayloadTooLarge(UserError):

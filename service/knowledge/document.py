@@ -99,6 +99,19 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+def _problem(err: Any, node: yaml.Node | None, path: str) -> DocumentError:
+    """One pydantic error as a DocumentError naming the field and its line."""
+    loc = tuple(err["loc"])
+    field = ".".join(str(p) for p in loc) or None
+    line = _line_of(node, loc)
+    message = err["msg"]
+    if err["type"] == "extra_forbidden":
+        message = f"unknown field `{field}`"
+    elif err["type"] == "missing":
+        message = f"missing required field `{field}`"
+    return DocumentError(message, path=path, line=line + 1 if line else None, field=field)
+
+
 def parse_document(text: str, *, shop_id: str, path: str) -> Document:
     """Parse and validate one document.
 
@@ -108,7 +121,8 @@ def parse_document(text: str, *, shop_id: str, path: str) -> Document:
         path: Where it came from, for error messages (a file path or an API path).
 
     Raises:
-        DocumentError: naming the file, the line and the field that is wrong.
+        DocumentError: naming the file, the line and the field that is wrong; with every problem of the
+            front matter at once (`problems`) when there are several.
     """
     match = _FRONT_MATTER_RE.match(text)
     if not match:
@@ -127,15 +141,6 @@ def parse_document(text: str, *, shop_id: str, path: str) -> Document:
     try:
         meta = DocumentMeta.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        field = ".".join(str(p) for p in loc) or None
-        line = _line_of(node, loc)
-        message = err["msg"]
-        if err["type"] == "extra_forbidden":
-            message = f"unknown field `{field}`"
-        elif err["type"] == "missing":
-            message = f"missing required field `{field}`"
-        raise DocumentError(message, path=path, line=line + 1 if line else None, field=field) from exc
+        raise DocumentError.all_of([_problem(err, node, path) for err in exc.errors()]) from exc
     body = text[match.end():]
     return Document(shop_id=shop_id, meta=meta, body=body, text=text)

@@ -44,6 +44,15 @@ class InvalidFolderError(UserError):
                          where=errors[0].where if errors else None)
         self.errors = errors
 
+    def problems(self) -> list[DocumentError]:
+        """Every problem of every file."""
+        return [p for e in self.errors for p in (e.problems or [e])]
+
+    def body(self) -> dict[str, object]:
+        body = super().body()
+        body["errors"] = [{"where": p.where, "message": p.message} for p in self.problems()]
+        return body
+
 
 def plan_sync(store: DocumentStore, shop_id: str, docs: list[Document]) -> SyncPlan:
     """Creates, updates and deletes that make the shop hold exactly `docs`."""

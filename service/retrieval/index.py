@@ -9,6 +9,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from service.knowledge.chunking import chunk_document
@@ -101,13 +102,19 @@ class KnowledgeIndex:
             return report
 
     def prepare(self, doc: Document) -> PreparedDoc:
-        """Chunk and embed a document (passages and profile in one call); touches no shared state."""
+        """Chunk and embed a document, reusing the stored vectors of passages whose text did not change
+        (an edit of one line embeds that line, its chunk and the profile); touches no shared state."""
         chunks = chunk_document(doc)
         card = doc_card(doc.meta) if self.options.doc_cards else ""
         lines = self.options.line_passages
         passages = [p for c in chunks for p in dense_passages(c, card, lines=lines)]
-        vectors = self.embedder.embed([doc_profile(doc.meta)] + [p.text for p in passages])
-        return PreparedDoc(doc, DocEntry(doc.content_hash, chunks, card, vectors[0]), passages, vectors[1:])
+        known = self.vectors.known_vectors(doc.shop_id, passages)
+        missing = [p for p in passages if p.passage_id not in known]
+        embedded = self.embedder.embed([doc_profile(doc.meta)] + [p.text for p in missing])
+        known.update((p.passage_id, embedded[i + 1]) for i, p in enumerate(missing))
+        vectors = np.stack([known[p.passage_id] for p in passages]) if passages \
+            else np.zeros((0, embedded.shape[1]), dtype=np.float32)
+        return PreparedDoc(doc, DocEntry(doc.content_hash, chunks, card, embedded[0]), passages, vectors)
 
     def apply(self, prepared: PreparedDoc) -> None:
         """Swap a prepared document in: its passages in the vector store, then its chunks in memory."""

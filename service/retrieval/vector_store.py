@@ -14,9 +14,19 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+<<<<<<< HEAD
 from service.errors import UserError, VectorStoreUnavailable
+=======
+import numpy as np
+
+>>>>>>> d6380b7 (Every problem of a document at once (422 with errors[] naming file, line, field); kefu knowledge sync DIR --shop S [--dry-run] (creates/updates/deletes, progress bar, summary; an invalid folder is refused whole) and kefu knowledge export; an edit embeds only the passages whose text changed (stored vectors reused by text hash))
 from service.retrieval.embeddings import Vectors
 from service.retrieval.passages import SCHEME, Passage, chunk_of
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
 
 _PAGE = 4096  # rows per Chroma call (its batch and SQLite variable limits)
 PASSAGES_PER_CHUNK = 4  # passages fetched per wanted chunk (several passages of one chunk may be near)
@@ -32,6 +42,8 @@ class VectorStore(Protocol):
     def delete_doc(self, shop_id: str, doc_id: str) -> None: ...
 
     def delete_passages(self, shop_id: str, passage_ids: list[str]) -> None: ...
+
+    def known_vectors(self, shop_id: str, passages: list[Passage]) -> dict[str, Vectors]: ...
 
     def query(
         self, shop_id: str, vector: Vectors, k: int, where: dict[str, Any] | None = None
@@ -130,7 +142,7 @@ class ChromaVectorStore:
                 embeddings=vectors[start:start + len(batch)].tolist(),
                 metadatas=[
                     {"chunk_id": p.chunk.chunk_id, "doc_id": p.chunk.doc_id, "doc_type": p.chunk.doc_type,
-                     "sku": p.chunk.sku, "doc_hash": p.chunk.doc_hash}
+                     "sku": p.chunk.sku, "doc_hash": p.chunk.doc_hash, "text_hash": text_hash(p.text)}
                     for p in batch
                 ],
             )
@@ -139,6 +151,20 @@ class ChromaVectorStore:
         self._counts.pop(shop_id, None)
         with self._reachable():
             self._collection(shop_id).delete(where={"doc_id": doc_id})
+
+    def known_vectors(self, shop_id: str, passages: list[Passage]) -> dict[str, Vectors]:
+        """passage id → the stored vector, for passages stored with exactly the same text (an edit then
+        embeds only the lines it changed)."""
+        if not passages:
+            return {}
+        wanted = {p.passage_id: text_hash(p.text) for p in passages}
+        got = self._collection(shop_id).get(ids=list(wanted), include=["embeddings", "metadatas"])
+        found: dict[str, Vectors] = {}
+        for pid, meta, vector in zip(got["ids"], got["metadatas"] or [], got["embeddings"] if got["embeddings"]
+                                     is not None else [], strict=False):
+            if meta and meta.get("text_hash") == wanted.get(pid):
+                found[pid] = np.asarray(vector, dtype=np.float32)
+        return found
 
     def delete_passages(self, shop_id: str, passage_ids: list[str]) -> None:
         """Delete passages by id (cheaper than by metadata: no scan)."""

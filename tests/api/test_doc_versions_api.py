@@ -96,3 +96,14 @@ def test_two_editors_same_base_version_one_wins_the_other_gets_412(client: TestC
                        headers={**MD, "If-Match": current.headers["ETag"]})
     assert retry.status_code == 200 and retry.json()["version"] == 3
     assert [v["version"] for v in client.get("/v1/shops/outdoor/docs/policy-returns/history").json()["versions"]] == [1, 2, 3]
+
+
+def test_every_problem_of_a_document_is_reported_at_once(client: TestClient) -> None:
+    bad = TENT.replace("price: 699", "price: -1\ncolour: red").replace("title: 双人帐篷 TrailDome 2", "title: ''")
+    response = client.put("/v1/shops/outdoor/docs/tent-td2", content=bad.encode(), headers=MD)
+    assert response.status_code == 422
+    body = response.json()
+    assert "3 problems" in body["message"]
+    wheres = [e["where"] for e in body["errors"]]
+    assert wheres == ["/v1/shops/outdoor/docs/tent-td2:4 (title)", "/v1/shops/outdoor/docs/tent-td2:7 (price)",
+                      "/v1/shops/outdoor/docs/tent-td2:8 (colour)"]

@@ -29,6 +29,9 @@ class InMemoryVectorStore:
         for pid in [pid for pid, (meta, _) in shop.items() if meta["doc_id"] == doc_id]:
             del shop[pid]
 
+    def known_vectors(self, shop_id: str, passages: list[Passage]) -> dict[str, Vectors]:
+        return {}  # the fake keeps no texts: every edit embeds everything
+
     def delete_passages(self, shop_id: str, passage_ids: list[str]) -> None:
         shop = self.rows.get(shop_id, {})
         for pid in passage_ids:
