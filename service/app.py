@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = app.state.services = factory(settings)
-        metrics.watch_index(lambda: {shop: len(services.retriever.index.shop(shop).chunks)
+        metrics.watch_index(lambda: {shop: services.retriever.index.shop(shop).size
                                      for shop in services.knowledge.shop_ids()})
         app.state.rate_limiter = build_rate_limiter(settings.rate_limit, settings.redis_url)
         try:
