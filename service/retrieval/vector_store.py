@@ -14,12 +14,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-<<<<<<< HEAD
-from service.errors import UserError, VectorStoreUnavailable
-=======
 import numpy as np
 
->>>>>>> d6380b7 (Every problem of a document at once (422 with errors[] naming file, line, field); kefu knowledge sync DIR --shop S [--dry-run] (creates/updates/deletes, progress bar, summary; an invalid folder is refused whole) and kefu knowledge export; an edit embeds only the passages whose text changed (stored vectors reused by text hash))
+from service.errors import UserError, VectorStoreUnavailable
 from service.retrieval.embeddings import Vectors
 from service.retrieval.passages import SCHEME, Passage, chunk_of
 
@@ -158,7 +155,8 @@ class ChromaVectorStore:
         if not passages:
             return {}
         wanted = {p.passage_id: text_hash(p.text) for p in passages}
-        got = self._collection(shop_id).get(ids=list(wanted), include=["embeddings", "metadatas"])
+        with self._reachable():
+            got = self._collection(shop_id).get(ids=list(wanted), include=["embeddings", "metadatas"])
         found: dict[str, Vectors] = {}
         for pid, meta, vector in zip(got["ids"], got["metadatas"] or [], got["embeddings"] if got["embeddings"]
                                      is not None else [], strict=False):
@@ -170,7 +168,8 @@ class ChromaVectorStore:
         """Delete passages by id (cheaper than by metadata: no scan)."""
         if passage_ids:
             self._counts.pop(shop_id, None)
-            self._collection(shop_id).delete(ids=passage_ids)
+            with self._reachable():
+                self._collection(shop_id).delete(ids=passage_ids)
 
     def query(
         self, shop_id: str, vector: Vectors, k: int, where: dict[str, Any] | None = None
