@@ -26,15 +26,19 @@ class PayerClaims:
         self.for_buyer = re.compile(data["for_buyer"])
         self.negation = re.compile(data["negation"])
         self.not_a_claim = re.compile(data["not_a_claim"])
+        self.buyer_only = re.compile(data["buyer_only"])
 
     def find(self, reply: str) -> list[Claim]:
         """One claim per clause that names a cost and who pays it."""
         out: list[Claim] = []
         for start, end in text_scan.split_clauses(reply):
-            if not self.cost.search(reply, start, end) or self.not_a_claim.search(reply, start, end):
+            if not self.cost.search(reply, start, end):
                 continue
             for verb in self.verb.finditer(reply, start, end):
-                kind = self._payer(reply, start, verb.start())
+                if self.not_a_claim.search(reply, start, verb.end()):
+                    break  # what comes before the verb says insurance, a refund or a hypothesis pays
+                alone = self.buyer_only.fullmatch(verb.group())
+                kind = "buyer_pays" if alone else self._payer(reply, start, verb.start())
                 if kind is not None:
                     out.append(Claim(kind, start, verb.end(), {}))
                     break
