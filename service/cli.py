@@ -265,7 +265,22 @@ def _guard_runner(rules_only: bool = False) -> GuardRunner:
     if rules_only:
         return default_runner()
     settings = get_settings()
-    return default_runner(tone=build_tone_guard(settings, build_embedder(settings.embedding)))
+    tone = build_tone_guard(settings, build_embedder(settings.embedding))
+    if tone is not None:
+        _warn_if_stale(tone.model.sidecar.data_sha256)
+    return default_runner(tone=tone)
+
+
+def _warn_if_stale(trained_on: str) -> None:
+    """Say so when the labelled sets changed since the tone model was trained (it is versioned in the repo)."""
+    from service.evaluation.guard_eval import load_cases
+    from service.evaluation.loso import labelled_replies
+    from service.guards.tone.train import DEFAULT_CONFIG, data_hash, load_config, training_paths
+
+    current = data_hash(labelled_replies(load_cases(training_paths(load_config(DEFAULT_CONFIG), PROJECT_ROOT))))
+    if current != trained_on:
+        console.print(f"[yellow]the tone model was trained on labelled data {trained_on[:12]}, the training sets "
+                      f"now hash to {current[:12]}: run `kefu guards train` and commit the model[/]")
 
 
 @guards_app.command("train")

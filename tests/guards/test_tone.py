@@ -170,3 +170,26 @@ def test_the_packaged_model_flags_its_strongest_example_in_a_reply_with_the_real
     assert [(v.rule, reply[v.span[0] : v.span[1]]) for v in found] == [("blame.learned", strongest)]
     assert "最接近的标注例" in found[0].message
     assert ToneGuard(model, embedder).check(make_ctx("short_refunds", greeting)) == []
+
+
+def test_eval_guards_says_when_the_model_is_older_than_the_labelled_sets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+    from service.settings import get_settings
+
+    packaged = Settings().guards.tone_model
+    stale = tmp_path / "tone_model"
+    stale.with_suffix(".npz").write_bytes(packaged.with_suffix(".npz").read_bytes())
+    sidecar = ToneModel.load(packaged).sidecar.model_copy(update={"data_sha256": "0" * 64})
+    stale.with_suffix(".json").write_text(sidecar.model_dump_json(), encoding="utf-8")
+    monkeypatch.setenv("KEFU_GUARDS__TONE_MODEL", str(stale))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["eval", "guards", "evals/guards/blame.yaml"], env={"COLUMNS": "200"})
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "kefu guards train" in result.output and "000000000000" in result.output
