@@ -73,12 +73,13 @@ async def burst(client: httpx.AsyncClient, url: str,
             response = await client.post(url, json=body)
         except httpx.HTTPError as exc:
             return {"status": type(exc).__name__, "wall_ms": (time.perf_counter() - started) * 1000,
-                    "llm_ms": 0.0, "queue_ms": 0.0, "degraded": True}
+                    "llm_ms": 0.0, "queue_ms": 0.0, "degraded": True, "error": repr(exc)[:200]}
         wall_ms = (time.perf_counter() - started) * 1000
         data = response.json() if response.status_code == 200 else {}
         usage = data.get("usage", {})
         return {"status": response.status_code, "wall_ms": wall_ms, "llm_ms": usage.get("llm_call_ms", 0.0),
-                "queue_ms": usage.get("llm_queue_ms", 0.0), "degraded": data.get("degraded", True)}
+                "queue_ms": usage.get("llm_queue_ms", 0.0), "degraded": data.get("degraded", True),
+                "error": data.get("degraded_reason") or ("" if response.status_code == 200 else response.text[:200])}
 
     started = time.perf_counter()
     results = await asyncio.gather(*(one(b) for b in bodies))
@@ -89,7 +90,9 @@ async def run_levels(base: str, levels: list[int], rounds: int) -> list[dict[str
     bodies = requests_from_golden()
     url = f"{base}/v1/drafts"
     rows = []
-    limits = httpx.Limits(max_connections=max(levels) + 8, max_keepalive_connections=max(levels) + 8)
+    # keep-alive shorter than uvicorn's 5 s: a connection the server is closing is never reused
+    limits = httpx.Limits(max_connections=max(levels) + 8, max_keepalive_connections=max(levels) + 8,
+                          keepalive_expiry=2.0)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         await burst(client, url, bodies[:4])  # warm: first requests set up clients and caches
         for level in levels:
@@ -109,6 +112,7 @@ async def run_levels(base: str, levels: list[int], rounds: int) -> list[dict[str
                 "throughput_rps": len(results) / sum(walls),
                 "non_200": sum(1 for x in results if x["status"] != 200),
                 "degraded": sum(1 for x in results if x["degraded"]),
+                "errors": sorted({f"{x['status']}: {x['error']}" for x in results if x["error"]})[:5],
             })
     return rows
 
@@ -172,6 +176,9 @@ def main() -> None:
               f"{row['burst_s_max']:>11.2f} "
               f"{row['overhead_p50_ms']:>10.1f} {row['overhead_p99_ms']:>10.1f} {row['queue_p99_ms']:>9.1f} "
               f"{row['throughput_rps']:>6.1f} {row['non_200']:>6} {row['degraded']:>8}")
+    for row in rows:
+        for error in row["errors"]:
+            print(f"  at {row['concurrency']}: {error}")
     print(f"kefu peak RSS {rss:.0f} MB; fake LLM served {stats['calls']} calls, at most {stats['peak']} at once")
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "peak_rss_mb": rss, "llm": stats}, indent=2))
