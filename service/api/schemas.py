@@ -88,25 +88,5 @@ class DraftRequest(DraftInput):
     conversation: list[Turn] = Field(min_length=1, description="at most limits.max_turns turns")
 
 
-class DocInfo(BaseModel):
-    doc_id: str
-    type: str
-    title: str
-    content_hash: str
-
-
-class DocList(BaseModel):
-    shop_id: str
-    docs: list[DocInfo]
-
-
-class PutDocResponse(BaseModel):
-    shop_id: str
-    doc_id: str
-    created: bool
-    content_hash: str
-    chunks: int
-
-
-__all__ = ["Citation", "DocInfo", "DocList", "Draft", "DraftRequest", "DraftResponse", "GuardRequest",
-           "PutDocResponse", "RetrievedChunk", "SearchHit", "SearchRequest", "SearchResponse"]
+__all__ = ["Citation", "Draft", "DraftRequest", "DraftResponse", "GuardRequest", "RetrievedChunk", "SearchHit",
+           "SearchRequest", "SearchResponse"]
