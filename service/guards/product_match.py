@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
+import jieba
+
 from service.guards import text_scan
 from service.guards.base import GuardContext
 from service.guards.shop_cache import DocMemo, ShopCache
@@ -140,6 +142,14 @@ def _build_index(shop: ShopKnowledge) -> KeywordIndex:
 _INDEX: ShopCache[KeywordIndex] = ShopCache(_build_index)
 
 
+_TITLE_WORDS: DocMemo[str, list[str]] = DocMemo()
+
+
+def _title_words(run: str) -> list[str]:
+    """Words of two or more characters in a long run of a title (jieba)."""
+    return [w for w in jieba.lcut(run) if len(w) >= 2 and _CJK_RUN.fullmatch(w)]
+
+
 def _abbreviations(shop: ShopKnowledge, keywords: dict[str, tuple[list[str], list[str]]]) -> dict[str, list[str]]:
     """Short forms buyers use for long tag words ("扫地机" for 扫地机器人, "水壶" for 电热水壶), kept only
     when they point to one product of the shop and are no keyword already (never the category)."""
@@ -152,6 +162,11 @@ def _abbreviations(shop: ShopKnowledge, keywords: dict[str, tuple[list[str], lis
             forms = [word[-2:]] + ([word[:3]] if len(word) >= 5 else [])
             for form in forms:
                 owners.setdefault(form, set()).add(product.doc_id)
+        # the words of a long title run ("智利进口车厘子" → 车厘子): how buyers name the product
+        for run in _CJK_RUN.findall(product.title):
+            if len(run) > 4:
+                for form in _TITLE_WORDS.get(run, partial(_title_words, run)):
+                    owners.setdefault(form, set()).add(product.doc_id)
     out: dict[str, list[str]] = {}
     for form, docs in owners.items():
         if len(docs) == 1 and form not in taken and form not in _GENERIC:

@@ -40,3 +40,10 @@ def test_feature_facts_follow_an_edit() -> None:
     edited = _edited(edited, "tent", "地钉 x10, 收纳袋", "地钉 x10, 收纳袋, 地布")
     ctx = make_ctx("long_returns", reply, order("CD2", "帐篷")).model_copy(update={"shop": edited})
     assert guard.check(ctx) == []
+
+
+def test_a_word_of_a_long_title_run_names_its_product() -> None:
+    shop = SHOPS["long_returns"]
+    assert find_mentions("燕麦的还有货吗", shop) == []
+    edited = _edited(shop, "bar", "title: 能量棒 12 支", "title: 高能燕麦能量棒 12 支")
+    assert {m.product.sku for m in find_mentions("燕麦的还有货吗", edited)} == {"BAR12"}
