@@ -120,6 +120,7 @@ class KnowledgeBase:
         self._seqs: dict[str, int] = {}
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
+        self._committing: dict[str, int] = {}  # shop → seq of an edit committed here, not yet applied
 
     def _lock(self, shop_id: str) -> threading.RLock:
         with self._guard:
@@ -160,9 +161,19 @@ class KnowledgeBase:
         seq = self.store.shop_seq(shop_id)
         if seq is None:
             return False
-        if self._seqs.get(shop_id) != seq or shop_id not in self._shops:
-            with self._lock(shop_id):
-                self._catch_up(shop_id, {})
+        if self._seqs.get(shop_id) == seq and shop_id in self._shops:
+            return True
+        lock = self._lock(shop_id)
+        if not lock.acquire(blocking=False):
+            if shop_id in self._shops and self._committing.get(shop_id) == seq:
+                # the only newer change is an edit of this worker being applied: its caller has no answer
+                # yet, so answering from the version before it breaks no one's read-your-writes
+                return True
+            lock.acquire()
+        try:
+            self._catch_up(shop_id, {})
+        finally:
+            lock.release()
         return True
 
     def _catch_up(self, shop_id: str, prepared: dict[str, PreparedDoc]) -> None:
@@ -225,7 +236,11 @@ class KnowledgeBase:
             base.with_doc(doc, 0)  # a rules conflict is refused before anything is written
             result = self.store.write(shop_id, doc_id, doc.text, doc.content_hash, author=author, note=note,
                                       if_match=if_match, restored_from=restored_from)
-            self._catch_up(shop_id, {doc_id: prepared})
+            self._committing[shop_id] = result.seq
+            try:
+                self._catch_up(shop_id, {doc_id: prepared})
+            finally:
+                self._committing.pop(shop_id, None)
         return Edit(info=result.info, changed=result.changed, created=result.created,
                     chunks=self._chunks(shop_id, doc_id))
 
@@ -235,7 +250,11 @@ class KnowledgeBase:
         self.shop(shop_id)
         with self._lock(shop_id):
             result = self.store.write(shop_id, doc_id, None, "", author=author, note=note, if_match=if_match)
-            self._catch_up(shop_id, {})
+            self._committing[shop_id] = result.seq
+            try:
+                self._catch_up(shop_id, {})
+            finally:
+                self._committing.pop(shop_id, None)
         return result.info
 
     def restore(self, shop_id: str, doc_id: str, version: int, *, author: str, note: str = "",

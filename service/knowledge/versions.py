@@ -43,6 +43,7 @@ class EditResult(BaseModel):
     info: VersionInfo
     changed: bool
     created: bool
+    seq: int = 0  # the shop's change counter after this edit
 
 
 def _aware(moment: datetime) -> datetime:
@@ -155,7 +156,7 @@ class DocumentStore:
             row = session.get(DocVersion, (shop_id, doc_id, current))
             if row is None:
                 raise UserError(f"document `{doc_id}` has lost its version {current}")
-            return EditResult(info=_info(row), changed=False, created=False)
+            return EditResult(info=_info(row), changed=False, created=False, seq=shop.seq)
         shop.seq += 1
         version = current + 1
         if head is None:
@@ -169,7 +170,7 @@ class DocumentStore:
                          created_at=datetime.now(UTC), restored_from=restored_from)
         session.add(row)
         session.flush()
-        return EditResult(info=_info(row), changed=True, created=text is not None and not live)
+        return EditResult(info=_info(row), changed=True, created=text is not None and not live, seq=shop.seq)
 
     def _locked_shop(self, session: Session, shop_id: str) -> ShopRow:
         """The shop row, created if new and locked for this transaction (edits of a shop take turns)."""
