@@ -8,6 +8,7 @@ import json
 from collections.abc import Awaitable, Callable
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from service.auth.keys import Caller, Role
 from service.container import Services
@@ -61,7 +62,7 @@ def require(role: Role) -> Callable[[Request], Awaitable[None]]:
                Role.admin: {Role.admin}}[role]
 
     async def dependency(request: Request) -> None:
-        caller = authenticate(request)
+        caller = await run_in_threadpool(authenticate, request)  # database reads: not on the event loop
         if caller is None:
             return
         if caller.role not in allowed:
