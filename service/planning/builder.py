@@ -32,8 +32,6 @@ KIND_BY_INTENT: dict[str, QuestionKind] = {
 }
 _INTENT_OF_KIND = {QuestionKind.logistics: "logistics", QuestionKind.bargain: "bargain",
                    QuestionKind.complaint: "quality", QuestionKind.policy: "return"}
-# intents answered from the shop's FAQ/policy lines rather than from the order's rules
-INFO_INTENTS = frozenset({"payment", "authenticity", "stock", "product_question"})
 APOLOGETIC = frozenset({"quality", "wrong_item", "lost_parcel", "complaint", "compensation", "escalation"})
 TRANSIT_QUERY = "快递一般几天能到 运输时效 发货后多久送达"
 TRANSIT_SCORE = 0.6
@@ -73,6 +71,7 @@ class PlanBuilder:
         open_turns, earlier = _open_turns(conversation)
         context = self._context_products(catalog, earlier, order)
         clauses = [c for turn in open_turns for c in split_clauses(turn.text, self.cues)]
+        earlier_clauses = {c for turn in open_turns[:-1] for c in split_clauses(turn.text, self.cues)}
         intent = classify_intent(conversation)
         open_text = " ".join(t.text for t in open_turns)
         if intent in ("greeting", "thanks", "product_question") and len(open_text) > LONG_MESSAGE:
@@ -94,6 +93,8 @@ class PlanBuilder:
                                                        "answer": Answer(status="answered")})
             if question.products:
                 context = [*question.products, *[p for p in context if p not in question.products]]
+            if clause in earlier_clauses:  # asked in an earlier turn the agent has not answered yet
+                question = question.model_copy(update={"from_earlier_turn": True})
             questions.append(question)
         if intent == "product_question":  # the example-based kinds found a request the intent table did not
             request = next((q for q in questions if q.kind not in (QuestionKind.product_fact,

@@ -135,3 +135,9 @@ def test_the_writer_says_tracking_is_stale_and_promises_no_date() -> None:
     text = writer.write(plan, facts=facts, rules=shop.rules, hits=[], product="")[0].text
     assert "73小时没有更新" in text and "补发或退款" in text
     assert "明天" not in text
+
+
+def test_a_question_left_unanswered_in_an_earlier_turn_stays_open() -> None:
+    plan = _plan([Turn(role="customer", text="AB3 防水等级是多少?"), Turn(role="customer", text="单耳重量呢?")])
+    assert [q.from_earlier_turn for q in plan.questions] == [True, False]
+    assert any("IPX4" in e.text for e in plan.questions[0].answer.evidence)
