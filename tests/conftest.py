@@ -77,3 +77,14 @@ def services(settings: Settings) -> Services:
 def client(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def litellm_over_httpx() -> Iterator[None]:
+    """litellm's aiohttp transport is invisible to respx; its cached clients would outlive the mock."""
+    import litellm
+
+    litellm.disable_aiohttp_transport = True
+    litellm.in_memory_llm_clients_cache.flush_cache()
+    yield
+    litellm.in_memory_llm_clients_cache.flush_cache()

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
-import litellm
 import pytest
 
 from service.api.schemas import DraftResponse
@@ -23,7 +22,7 @@ from service.app import create_app
 from service.settings import PROJECT_ROOT, LLMSettings, Settings
 from tests.api.test_drafts_api import ANGRY_12_DAYS
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("litellm_over_httpx")]
 
 
 @pytest.fixture
@@ -69,12 +68,6 @@ def slow_llm() -> Iterator[str]:
     yield from _fake_llm(3.0)
 
 
-@pytest.fixture(autouse=True)
-def httpx_transport() -> Iterator[None]:
-    litellm.disable_aiohttp_transport = True
-    litellm.in_memory_llm_clients_cache.flush_cache()
-    yield
-    litellm.in_memory_llm_clients_cache.flush_cache()
 
 
 async def _client(settings: Settings, llm_base: str) -> AsyncIterator[httpx.AsyncClient]:

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import litellm
 import pytest
 import respx
 from fastapi.testclient import TestClient
@@ -27,12 +25,7 @@ GOOD = json.dumps({"drafts": [{"text": "亲,非常抱歉!质量问题签收15天
                                "citations": ["policy-returns#0"]}]}, ensure_ascii=False)
 
 
-@pytest.fixture(autouse=True)
-def httpx_transport() -> Iterator[None]:
-    litellm.disable_aiohttp_transport = True
-    litellm.in_memory_llm_clients_cache.flush_cache()
-    yield
-    litellm.in_memory_llm_clients_cache.flush_cache()
+pytestmark = pytest.mark.usefixtures("litellm_over_httpx")
 
 
 def completion(content: str) -> dict[str, Any]:

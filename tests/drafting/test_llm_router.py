@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from service.drafting.llm_client import LiteLLMClient
 from service.errors import LLMError
 from service.settings import LLMDeployment, LLMSettings
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("litellm_over_httpx")]
 
 A = "http://a.llm.test/v1"
 B = "http://b.llm.test/v1"
@@ -33,13 +32,6 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(autouse=True)
-def httpx_transport() -> Iterator[None]:
-    # litellm's aiohttp transport is invisible to respx; its cached clients would outlive the mock.
-    litellm.disable_aiohttp_transport = True
-    litellm.in_memory_llm_clients_cache.flush_cache()
-    yield
-    litellm.in_memory_llm_clients_cache.flush_cache()
 
 
 def completion(content: str, model: str = "m") -> dict[str, Any]:
