@@ -27,6 +27,7 @@ _FAQ = re.compile(r"^(?:问|q)\s*[::]\s*(.+?)\s*(?:答|a)\s*[::]\s*(.+)$", re.IG
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[。!?!?])")
 CACHE_DOCS = 4096
+CACHE_QUESTIONS = 256
 MIN_SCORE = 0.5  # below this no row answers the question: the plan says `unknown`
 MIN_SCORE_CROSS_LINGUAL = 0.42  # an English question against Chinese rows shares no characters
 
@@ -84,6 +85,7 @@ class FactFinder:
         self._embedder = embedder
         self._cues = cues or load_cues()
         self._cache: OrderedDict[tuple[str, str, str], _DocRows] = OrderedDict()
+        self._questions: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _rows(self, doc: Document) -> _DocRows:
         key = (doc.shop_id, doc.id, doc.content_hash)
@@ -103,10 +105,17 @@ class FactFinder:
         return built
 
     def embed_question(self, question: str) -> np.ndarray | None:
+        """The question's vector; one request asks for the same text several times (kind, facts, policy)."""
         if self._embedder is None:
             return None
+        cached = self._questions.get(question)
+        if cached is not None:
+            return cached
         vectors: np.ndarray = np.asarray(self._embedder.embed([question]), dtype=np.float32)
         first: np.ndarray = vectors[0]
+        self._questions[question] = first
+        if len(self._questions) > CACHE_QUESTIONS:
+            self._questions.popitem(last=False)
         return first
 
     def spec_rows(self, doc: Document) -> list[Evidence]:
