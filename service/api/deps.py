@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.container import Services
+from service.drafting.streaming import DraftStreamer
 
 
 def get_services(request: Request) -> Services:
@@ -25,3 +26,11 @@ def get_request_id(request: Request) -> str:
 
 
 RequestIdDep = Annotated[str, Depends(get_request_id)]
+
+
+def get_streamer(services: ServicesDep) -> DraftStreamer:
+    """Streams drafts with the pipeline, under the LLM step's deadline."""
+    return DraftStreamer(services.pipeline, deadline_s=services.settings.effective_llm().deadline_s)
+
+
+StreamerDep = Annotated[DraftStreamer, Depends(get_streamer)]

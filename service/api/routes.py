@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
 
-from service.api.deps import RequestIdDep, ServicesDep
+from service.api.deps import RequestIdDep, ServicesDep, StreamerDep
 from service.api.limits import LimitedDraftRequest, LimitedGuardRequest, LimitedSearchRequest
 from service.api.schemas import (
     DraftResponse,
@@ -14,6 +15,7 @@ from service.api.schemas import (
     SearchHit,
     SearchResponse,
 )
+from service.api.stream import stream_response
 from service.guards.base import GuardResult
 
 health_router = APIRouter()
@@ -57,7 +59,13 @@ def guard(request: LimitedGuardRequest, services: ServicesDep) -> GuardResult:
     return result
 
 
-@router.post("/v1/drafts", response_model=DraftResponse)
-async def drafts(request: LimitedDraftRequest, services: ServicesDep, request_id: RequestIdDep) -> DraftResponse:
+@router.post("/v1/drafts", response_model=DraftResponse,
+             responses={200: {"content": {"text/event-stream": {
+                 "description": 'with "stream": true: server-sent events, ending with `data: [DONE]`'}}}})
+async def drafts(request: LimitedDraftRequest, services: ServicesDep, streamer: StreamerDep,
+                 request_id: RequestIdDep) -> DraftResponse | StreamingResponse:
+    if request.stream:
+        base = await services.pipeline.prepare(request)  # an unknown shop is still a 404, not a broken stream
+        return stream_response(streamer, base, request, request_id)
     response = await services.pipeline.draft(request)
     return response.model_copy(update={"request_id": request_id})  # the id in the logs and X-Request-ID

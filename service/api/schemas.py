@@ -86,6 +86,8 @@ class DraftRequest(DraftInput):
 
     shop_id: str = ShopId
     conversation: list[Turn] = Field(min_length=1, description="at most limits.max_turns turns")
+    stream: bool = Field(False, description="answer as server-sent events: deterministic drafts first, then the "
+                                            "LLM's text as it is written (data: {json} lines, data: [DONE] last)")
 
 
 __all__ = ["Citation", "Draft", "DraftRequest", "DraftResponse", "GuardRequest", "RetrievedChunk", "SearchHit",

@@ -10,8 +10,9 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
@@ -37,6 +38,13 @@ class LLMReply(BaseModel):
     call_ms: float = Field(0.0, description="time inside the model calls themselves (not queued)")
 
 
+class StreamChunk(BaseModel):
+    """A piece of a streamed reply and the model writing it."""
+
+    text: str
+    model: str
+
+
 class LLMClient(Protocol):
     """Anything that completes chat messages."""
 
@@ -46,6 +54,13 @@ class LLMClient(Protocol):
     async def acomplete(self, messages: list[dict[str, str]], *, timeout_s: float | None = None) -> LLMReply: ...
 
     def complete(self, messages: list[dict[str, str]], *, timeout_s: float | None = None) -> LLMReply: ...
+
+
+@runtime_checkable
+class StreamingLLMClient(LLMClient, Protocol):
+    """An LLM client that can also hand its reply over as it is written."""
+
+    def astream(self, messages: list[dict[str, str]]) -> AsyncIterator[StreamChunk]: ...
 
 
 def _import_litellm() -> Any:
@@ -222,6 +237,51 @@ class LiteLLMClient:
         finally:
             CALL_STATS.reset(token)
         return self._reply(response, stats, started)
+
+    async def astream(self, messages: list[dict[str, str]]) -> AsyncIterator[StreamChunk]:
+        """The reply's text as the model writes it (litellm's ``acompletion(stream=True)``).
+
+        Deployments are tried in order until one starts answering; once text has come, a failure is final
+        (half an answer cannot be continued by another model). The in-process model does not stream: when
+        it is the first deployment its reply comes as one piece. The caller bounds the whole call.
+
+        Raises:
+            LLMError: no deployment started answering, or the stream broke.
+        """
+        self._build()
+        if self._gates[0].target.in_process:
+            reply = await self.acomplete(messages)
+            yield StreamChunk(text=reply.text, model=reply.model)
+            return
+        litellm = _import_litellm()
+        problems: list[str] = []
+        for gate in (g for g in self._gates if not g.target.in_process):
+            target = gate.target
+            started = False
+            try:
+                async with gate.held():
+                    stream = await litellm.acompletion(
+                        model=target.model, messages=messages, api_base=target.api_base, api_key=target.api_key,
+                        timeout=target.timeout_s, num_retries=0, stream=True, max_tokens=self.settings.max_tokens,
+                        temperature=self.settings.temperature)
+                    try:
+                        async for chunk in stream:
+                            choices = getattr(chunk, "choices", None) or []
+                            text = choices[0].delta.content if choices else None
+                            if text:
+                                started = True
+                                yield StreamChunk(text=text, model=target.model)
+                    finally:
+                        closing = getattr(stream, "aclose", None)
+                        if closing is not None:
+                            await closing()
+                return
+            except Exception as exc:  # litellm raises many provider-specific types
+                problem = f"{target.model}: {type(exc).__name__}: {str(exc)[:200]}"
+                if started:
+                    raise LLMError(f"the stream broke: {problem}") from exc
+                problems.append(problem)
+        raise LLMError("; ".join(problems) or "no deployment can stream")
 
     def complete(self, messages: list[dict[str, str]], *, timeout_s: float | None = None) -> LLMReply:
         """The same call for synchronous callers (evaluation scorers), on kefu's background loop."""

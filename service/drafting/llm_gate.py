@@ -15,7 +15,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,6 +135,38 @@ class Gate:
             if release:
                 self.in_flight -= 1
                 slot.release()
+
+    @contextlib.asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        """Hold one slot of this deployment for a streamed call (waiting at most ``queue_timeout_s``).
+
+        Raises:
+            litellm.Timeout: no slot within ``queue_timeout_s``.
+        """
+        target, stats = self.target, CALL_STATS.get()
+        slot = self._semaphore()
+        queued = time.perf_counter()
+        self.waiting += 1
+        try:
+            async with asyncio.timeout(target.queue_timeout_s):
+                await slot.acquire()
+        except TimeoutError:
+            raise self._timeout(f"no free slot within {target.queue_timeout_s:g} s "
+                                f"({target.max_concurrency} calls in flight)") from None
+        finally:
+            self.waiting -= 1
+        started = time.perf_counter()
+        self.in_flight += 1
+        if stats is not None:
+            stats.queue_ms += (started - queued) * 1000
+            stats.attempts.append(target.gate_id)
+        try:
+            yield
+        finally:
+            if stats is not None:
+                stats.call_ms += (time.perf_counter() - started) * 1000
+            self.in_flight -= 1
+            slot.release()
 
     def _release_after(self, slot: asyncio.Semaphore, done: asyncio.Future[Any]) -> None:
         self.in_flight -= 1

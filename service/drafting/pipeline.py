@@ -12,7 +12,7 @@ from functools import partial
 import anyio
 
 from service.drafting.intents import AFTER_SALE, classify_intent
-from service.drafting.llm_client import LLMClient, LLMReply, parse_drafts
+from service.drafting.llm_client import LLMClient, LLMReply, ParsedDraft, parse_drafts
 from service.drafting.models import Citation, Draft, DraftInput, DraftResponse, RetrievedChunk
 from service.drafting.plan_writer import PlanWriter
 from service.drafting.prompt import PromptLibrary
@@ -43,8 +43,8 @@ def detect_language(conversation: list[Turn]) -> str:
 
 
 @dataclass
-class _Deterministic:
-    """What the deterministic half of a request produced; the LLM half builds on it."""
+class Prepared:
+    """What the deterministic half of a request produced; the LLM half (whole or streamed) builds on it."""
 
     shop: ShopKnowledge
     now: datetime
@@ -104,7 +104,7 @@ class DraftingPipeline:
         LLM never wait behind requests that are waiting for it.
         """
         started = time.perf_counter()
-        base = await anyio.to_thread.run_sync(self._deterministic, request)
+        base = await self.prepare(request)
         llm_drafts: list[Draft] = []
         degraded_reason: str | None = None
         usage: dict[str, float] = {}
@@ -112,9 +112,7 @@ class DraftingPipeline:
         if request.use_llm and self.llm is not None:
             clock = time.perf_counter()
             try:
-                reference = base.composer_drafts[0].text if base.composer_drafts else ""
-                llm_drafts, usage, model = await self._llm_drafts(base.shop, request, base.facts, base.now,
-                                                                  base.plan, reference, base.hits)
+                llm_drafts, usage, model = await self._llm_drafts(base, request)
                 if not llm_drafts:
                     degraded_reason = "the LLM's answer held no usable draft; deterministic drafts only"
             except (LLMError, TemplateMissingVariables) as exc:  # drafts come back degraded, never a 500
@@ -143,7 +141,30 @@ class DraftingPipeline:
             usage=usage,
         )
 
-    def _deterministic(self, request: DraftInput) -> _Deterministic:
+    async def prepare(self, request: DraftInput) -> Prepared:
+        """The deterministic half in anyio's thread pool: facts, retrieval, plan, guarded composer drafts."""
+        return await anyio.to_thread.run_sync(self._deterministic, request)
+
+    def llm_messages(self, base: Prepared, request: DraftInput) -> list[dict[str, str]]:
+        """The chat messages asking the LLM for drafts written from the answer plan (facts with sources)."""
+        plan, facts = base.plan, base.facts
+        system = self.prompts.render("draft_system.md")
+        user = self.prompts.render(
+            "draft_user.md", plan=plan, plan_lines=plan_lines(plan),
+            facts_lines=facts.summary_lines() if request.order or plan.order.decision not in INFO_DECISIONS else [],
+            reference=base.composer_drafts[0].text if base.composer_drafts else "",
+            conversation=request.conversation[-6:], n=2,
+        )
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+    async def check_llm_draft(self, base: Prepared, request: DraftInput, parsed: ParsedDraft) -> Draft:
+        """One parsed LLM draft with the citations that exist in the shop, guarded (and repaired by suggestion)."""
+        known = self.retriever.index.shop(base.shop.shop_id).by_id  # cited ids must exist in this shop
+        citations = [Citation(doc_id=known[c].doc_id, chunk_id=c) for c in parsed.citations if c in known]
+        return await anyio.to_thread.run_sync(
+            partial(self._checked, base.shop, request, base.facts, base.now, parsed.text, citations, "llm"))
+
+    def _deterministic(self, request: DraftInput) -> Prepared:
         """Facts, retrieval, the answer plan and its guarded deterministic drafts: all that needs no LLM."""
         timings: dict[str, float] = {}
         clock = time.perf_counter()
@@ -175,7 +196,7 @@ class DraftingPipeline:
                                          [Citation(doc_id=a, chunk_id=b) for a, b in d.citations], "composer")
                            for d in written]
         lap("compose")
-        return _Deterministic(shop=shop, now=now, facts=facts, intent=intent, decision=decision, hits=hits,
+        return Prepared(shop=shop, now=now, facts=facts, intent=intent, decision=decision, hits=hits,
                               plan=plan, composer_drafts=composer_drafts, timings=timings)
 
     @staticmethod
@@ -203,30 +224,22 @@ class DraftingPipeline:
         return Draft(text=text, citations=citations, guard=result,
                      source="llm" if source == "llm" else "composer", repaired=repaired)
 
-    async def _llm_drafts(self, shop: ShopKnowledge, request: DraftInput, facts: OrderFacts, now: datetime,
-                          plan: AnswerPlan, reference: str,
-                          hits: list[Hit]) -> tuple[list[Draft], dict[str, float], str]:
+    async def _llm_drafts(self, base: Prepared,
+                          request: DraftInput) -> tuple[list[Draft], dict[str, float], str]:
         """Drafts from the LLM, written from the answer plan (the facts it may state, with their sources)."""
         assert self.llm is not None
-        system = self.prompts.render("draft_system.md")
-        user = self.prompts.render(
-            "draft_user.md", plan=plan, plan_lines=plan_lines(plan),
-            facts_lines=facts.summary_lines() if request.order or plan.order.decision not in INFO_DECISIONS else [],
-            reference=reference, conversation=request.conversation[-6:], n=2,
-        )
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        shop, facts, now = base.shop, base.facts, base.now
+        messages = self.llm_messages(base, request)
         reply = await self.llm.acomplete(messages)
         usage = _usage(reply)
-        known = self.retriever.index.shop(shop.shop_id).by_id  # cited ids must exist in this shop
         drafts: list[Draft] = []
         seen: set[str] = set()
         for parsed in parse_drafts(reply.text)[: request.n]:
             if parsed.text in seen:  # small models repeat themselves
                 continue
             seen.add(parsed.text)
-            citations = [Citation(doc_id=known[c].doc_id, chunk_id=c) for c in parsed.citations if c in known]
-            draft = await anyio.to_thread.run_sync(
-                partial(self._checked, shop, request, facts, now, parsed.text, citations, "llm"))
+            draft = await self.check_llm_draft(base, request, parsed)
+            citations = draft.citations
             repairs = 0
             while not draft.guard.passed and repairs < self.max_repairs:
                 repairs += 1

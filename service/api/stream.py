@@ -1,0 +1,36 @@
+"""POST /v1/drafts with `"stream": true`: the draft events as server-sent events.
+
+OpenAI's convention, which agents' tools already parse: each event is one line `data: {json}` and a blank
+line; the stream ends with `data: [DONE]`. Event kinds and their order: service/drafting/streaming.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from fastapi.responses import StreamingResponse
+
+from service.drafting.models import DraftInput
+from service.drafting.pipeline import Prepared
+from service.drafting.streaming import DraftStreamer, StreamEvent
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # nginx must not buffer the stream
+
+
+def sse(event: StreamEvent) -> str:
+    """One event in SSE framing."""
+    return f"data: {event.model_dump_json()}\n\n"
+
+
+async def _frames(streamer: DraftStreamer, base: Prepared, request: DraftInput,
+                  request_id: str) -> AsyncIterator[str]:
+    async for event in streamer.events(base, request, request_id):
+        yield sse(event)
+    yield "data: [DONE]\n\n"
+
+
+def stream_response(streamer: DraftStreamer, base: Prepared, request: DraftInput, request_id: str,
+                    ) -> StreamingResponse:
+    """The streaming answer for a request whose deterministic half is done (its errors were 4xx already)."""
+    return StreamingResponse(_frames(streamer, base, request, request_id), media_type="text/event-stream",
+                             headers=SSE_HEADERS)
