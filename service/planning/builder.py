@@ -19,7 +19,6 @@ from service.planning.models import Answer, AnswerPlan, Evidence, OrderState, Qu
 from service.policy.decision import decide
 from service.policy.facts import OrderFacts
 from service.policy.order import Order
-from service.retrieval.lexical import char_ngrams
 
 KIND_BY_INTENT: dict[str, QuestionKind] = {
     "return": QuestionKind.policy, "cancel": QuestionKind.policy, "quality": QuestionKind.complaint,
@@ -221,7 +220,7 @@ class PlanBuilder:
             return Answer(status="unknown")
         polarity = None
         if yes_no:  # say yes or no only when the answering clause says it; otherwise state the fact alone
-            answering = _clause_answering(evidence[0], clause)
+            answering = self.finder.nearest_clause(clause, evidence[0].value or evidence[0].text)
             if self.cues.negated(answering):
                 polarity = "no"
             elif self.cues.affirmed(answering):
@@ -352,14 +351,6 @@ def _open_turns(conversation: list[Turn]) -> tuple[list[Turn], list[Turn]]:
     if not open_turns:
         open_turns = [t for t in conversation if t.role == "customer"][-1:]
     return open_turns, conversation[: last_agent + 1]
-
-
-def _clause_answering(evidence: Evidence, question: str) -> str:
-    """The clause of an answer that speaks to the question (a FAQ answer may say yes, then but-not)."""
-    text = evidence.value or evidence.text
-    parts = [p for p in re.split(r"[,,;;。]", text) if p.strip()] or [text]
-    wanted = set(char_ngrams(question))
-    return max(parts, key=lambda p: len(wanted & set(char_ngrams(p))))
 
 
 def _is_instruction(text: str) -> bool:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from service.knowledge.chunking import chunk_document
 from service.knowledge.document import Document
+from service.planning.attributes import AttributeConcepts, load_attributes
 from service.planning.language import LanguageCues, load_cues
 from service.planning.models import Evidence
 from service.retrieval.embeddings import Embedder
@@ -30,6 +31,7 @@ CACHE_DOCS = 4096
 CACHE_QUESTIONS = 256
 MIN_SCORE = 0.5  # below this no row answers the question: the plan says `unknown`
 MIN_SCORE_CROSS_LINGUAL = 0.42  # an English question against Chinese rows shares no characters
+NAMED_ATTRIBUTE_BONUS = 0.3  # a row naming the attribute the question asks about ("多久能听" → 续航)
 
 
 class _Row(BaseModel):
@@ -81,11 +83,14 @@ def document_rows(doc: Document) -> list[_Row]:
 class FactFinder:
     """Finds the best rows of a product document for a question."""
 
-    def __init__(self, embedder: Embedder | None, cues: LanguageCues | None = None) -> None:
+    def __init__(self, embedder: Embedder | None, cues: LanguageCues | None = None,
+                 attributes: AttributeConcepts | None = None) -> None:
         self._embedder = embedder
         self._cues = cues or load_cues()
+        self._attributes = attributes or load_attributes()
         self._cache: OrderedDict[tuple[str, str, str], _DocRows] = OrderedDict()
         self._questions: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._clauses: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _rows(self, doc: Document) -> _DocRows:
         key = (doc.shop_id, doc.id, doc.content_hash)
@@ -118,6 +123,24 @@ class FactFinder:
             self._questions.popitem(last=False)
         return first
 
+    def nearest_clause(self, question: str, text: str) -> str:
+        """The clause of `text` closest in meaning to `question` (a FAQ answer may say yes, then but-not:
+        "小雨天没问题;但不能泡水" answers "下雨天戴着行不行" with its first clause, "能游泳吗" with its second)."""
+        parts = [p.strip() for p in re.split(r"[,,;;。]|但是?|不过", text) if len(p.strip()) >= 2] or [text]
+        wanted = set(char_ngrams(question))
+        shares = [len(wanted & set(char_ngrams(p))) / (len(wanted) or 1) for p in parts]
+        vector = self.embed_question(question)
+        if vector is None or self._embedder is None or len(parts) == 1:
+            return max(zip(shares, parts, strict=True))[1]
+        cached = self._clauses.get(text)
+        if cached is None:
+            cached = np.asarray(self._embedder.embed(parts), dtype=np.float32)
+            self._clauses[text] = cached
+            if len(self._clauses) > CACHE_QUESTIONS:
+                self._clauses.popitem(last=False)
+        scores = cached @ vector + 0.5 * np.asarray(shares, dtype=np.float32)
+        return parts[int(np.argmax(scores))]
+
     def spec_rows(self, doc: Document) -> list[Evidence]:
         return [Evidence(kind="spec", text=r.match_text, key=r.key, value=r.value, doc_id=doc.id,
                          chunk_id=r.chunk_id) for r in self._rows(doc).rows if r.kind == "spec"]
@@ -137,7 +160,8 @@ class FactFinder:
         if min_score == MIN_SCORE and not _has_cjk_words(question.split(" ")[0] + question[:20]):
             min_score = MIN_SCORE_CROSS_LINGUAL
         units = self._cues.quantity_units(question)
-        scored: list[tuple[float, _Row]] = []
+        asked = self._attributes.asked(question)
+        scored: list[tuple[float, float, _Row]] = []  # (rank score, score that must clear min_score, row)
         for row, cos in zip(built.rows, cosine, strict=True):
             if row.kind not in kinds:
                 continue
@@ -149,17 +173,22 @@ class FactFinder:
             if units:
                 target = row.value.lower() if row.kind != "sentence" else row.match_text.lower()
                 score += 0.25 if any(re.search(u, target) for u in units) else -0.2
-            scored.append((score, row))
+            # naming the attribute asked about ranks a row first; it does not make an unrelated row an answer
+            named = bool(asked) and row.kind in ("spec", "faq") and any(
+                c.named_by(row.key) or (row.kind == "faq" and c.asked_in(row.key)) for c in asked)
+            scored.append((score + (NAMED_ATTRIBUTE_BONUS if named else 0.0), score, row))
         scored.sort(key=lambda item: -item[0])
         picked: list[Evidence] = []
-        for score, row in scored:
-            if (min_score is not None and score < min_score) or len(picked) >= limit:
+        for rank, score, row in scored:
+            if len(picked) >= limit:
                 break
-            if picked and min_score is not None and score < scored[0][0] - 0.12:
+            if min_score is not None and score < min_score:
+                continue
+            if picked and min_score is not None and rank < scored[0][0] - 0.12:
                 break
             picked.append(Evidence(kind=row.kind, text=row.match_text if row.kind != "faq" else row.value,
                                    key=row.key, value=row.value, product=product_title, doc_id=doc.id,
-                                   chunk_id=row.chunk_id, score=round(score, 3)))
+                                   chunk_id=row.chunk_id, score=round(rank, 3)))
         return picked
 
 
