@@ -24,7 +24,7 @@ from service.guards.base import Turn
 from service.policy.order import Order
 
 TAGS = ("multi_question", "follow_up", "english", "comparison", "yes_no_capability", "order_state",
-        "bargaining", "complaint_remedy", "unknown_answer")
+        "bargaining", "complaint_remedy", "unknown_answer", "policy")
 
 
 class DraftCase(BaseModel):
