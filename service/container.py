@@ -25,6 +25,9 @@ from service.planning.builder import PlanBuilder
 from service.planning.fact_finder import FactFinder
 from service.planning.glossary import Glossary
 from service.planning.kinds import KindClassifier
+from service.proactive.facts import ShopFactLookup
+from service.proactive.service import ProactiveDrafter
+from service.proactive.templates import ProactiveTemplates
 from service.retrieval.embeddings import Embedder, build_embedder
 from service.retrieval.index import KnowledgeIndex, SyncReport
 from service.retrieval.retriever import Retriever
@@ -47,6 +50,7 @@ class Services:
     checker: ReplyChecker
     pipeline: DraftingPipeline
     startup_reports: list[SyncReport]
+    proactive: ProactiveDrafter
     metrics: Metrics = field(default_factory=Metrics)
 
 
@@ -106,11 +110,15 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
                               template_path=settings.prompts_dir / "guard_judge.md", timeout_s=llm_settings.timeout_s)
     checker = ReplyChecker(default_runner(judge, tone=build_tone_guard(settings, embedder)), zone)
     glossary = Glossary(settings.prompts_dir / "glossary_en.yaml")
+    finder = FactFinder(embedder)
     pipeline = DraftingPipeline(
-        knowledge, retriever, checker, PlanBuilder(FactFinder(embedder), glossary, kinds=KindClassifier(embedder)),
+        knowledge, retriever, checker, PlanBuilder(finder, glossary, kinds=KindClassifier(embedder)),
         PlanWriter(settings.prompts_dir / "plan_writer.yaml", glossary,
                    Composer(settings.prompts_dir / "composer.yaml", embedder)),
         PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,
         max_repairs=settings.guards.max_repairs, metrics=metrics,
     )
-    return Services(settings, knowledge, database, keys, retriever, checker, pipeline, reports, metrics)
+    proactive = ProactiveDrafter(knowledge, ShopFactLookup(retriever, finder), checker,
+                                 ProactiveTemplates.load(settings.prompts_dir / "proactive.yaml"), zone=zone)
+    return Services(settings, knowledge, database, keys, retriever, checker, pipeline, reports, proactive,
+                    metrics=metrics)

@@ -132,6 +132,8 @@ class RequestLimits:
         limit = self.settings.max_order_text_chars  # titles end up in drafts that the guards read
         self._max_chars(order.order_id, limit, f"{where}.order_id")
         self._max_chars(order.payment, limit, f"{where}.payment")
+        self._max_chars(order.courier, limit, f"{where}.courier")
+        self._max_chars(order.tracking_number, limit, f"{where}.tracking_number")
         for i, item in enumerate(order.items):
             for name in ("sku", "title", "category"):
                 self._max_chars(getattr(item, name), limit, f"{where}.items.{i}.{name}")

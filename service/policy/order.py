@@ -64,6 +64,8 @@ class Order(BaseModel):
     shipping_insurance: bool = Field(False, description="运费险 bought for this order")
     payment: str = ""
     address: str = Field("", max_length=300, description="delivery address (for the address check)")
+    courier: str = Field("", description="the courier that carries the parcel, e.g. 顺丰 (for the shipping notice)")
+    tracking_number: str = Field("", description="the courier's tracking number (for the shipping notice)")
     discounts: list[Discount] = Field(default_factory=list, max_length=20, description="discounts paid with the order")
     tracking: list[TrackingEvent] = Field(default_factory=list, max_length=200, description="courier scans, any order")
 
