@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from service.api import docs, proactive
+from service.api import chunks, docs, proactive
 from service.api.auth import require
 from service.api.limits import BodyLimitMiddleware, RequestLimits
 from service.api.metrics import MetricsMiddleware, metrics_router
@@ -25,6 +25,7 @@ from service.container import Services, build_services
 from service.errors import KefuError
 from service.observability.metrics import Metrics
 from service.settings import Settings, get_settings
+from service.web.pages import mount_pages
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,9 @@ def create_app(settings: Settings | None = None,
     # authentication first: the rate limiter counts per caller
     app.include_router(router, dependencies=[Depends(require(Role.agent)), Depends(enforce_rate_limit)])
     app.include_router(proactive.router, dependencies=[Depends(require(Role.agent)), Depends(enforce_rate_limit)])
+    app.include_router(chunks.router, dependencies=[Depends(require(Role.agent)), Depends(enforce_rate_limit)])
     app.include_router(docs.router, dependencies=[Depends(require(Role.editor)), Depends(enforce_rate_limit)])
+    mount_pages(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.limits.max_body_bytes,
                        max_depth=settings.limits.max_json_depth)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
