@@ -64,7 +64,8 @@
     }
     body.use_llm = $("use-llm").checked;
     body.stream = true;
-    run = { requestId: null, cards: new Map() };
+    let finish;
+    run = { requestId: null, cards: new Map(), finished: new Promise((resolve) => { finish = resolve; }) };
     ownFrom = null;
     const mine = run;
     $("drafts").replaceChildren();
@@ -83,6 +84,7 @@
     } catch (error) {
       setStatus(`${t("error")}: ${error.message}`, "bad");
     } finally {
+      finish();
       $("draft").disabled = false;
     }
   }
@@ -154,24 +156,34 @@
     run.cards.set(index, { index, node, text: draft.text, final: true, blocked });
   }
 
-  /** The draft's position among the finished drafts in stream order: what the server recorded as `drafts`. */
-  function feedbackIndex(index) {
+  /** The index a finished draft was streamed under: the server records the stream's drafts by that index. */
+  function feedbackIndex(owner, index) {
     if (index === null) return null;
-    const finished = [...run.cards.values()].filter((c) => c.final).map((c) => c.index).sort((a, b) => a - b);
-    const at = finished.indexOf(index);
-    return at === -1 ? null : at;
+    const card = owner.cards.get(index);
+    return card && card.final ? index : null;
   }
 
+  /** POST /v1/feedback once the stream has ended (the server records a streamed request after its last event). */
   async function record(index, text, statusBox) {
-    if (!run || !run.requestId) return;
-    const response = await call("POST", "/v1/feedback",
-      { json: { request_id: run.requestId, draft_index: feedbackIndex(index), sent_text: text } });
-    if (response.ok) {
-      statusBox.textContent = `${t("copied")} · ${t("recorded")}`;
-      statusBox.className = "feedback-status good";
-      return;
+    const mine = run;
+    if (!mine) return;
+    await mine.finished;
+    if (!mine.requestId) return;
+    const body = { request_id: mine.requestId, draft_index: feedbackIndex(mine, index), sent_text: text };
+    let response;
+    let found;
+    for (const wait of [0, 300, 1000, 2000]) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      response = await call("POST", "/v1/feedback", { json: body });
+      if (response.ok) {
+        statusBox.textContent = `${t("copied")} · ${t("recorded")}`;
+        statusBox.className = "feedback-status good";
+        return;
+      }
+      found = await problems(response);
+      const notYet = response.status === 404 && found.body && found.body.error !== "HTTPError";
+      if (!notYet) break; // only "not recorded yet" is worth another try
     }
-    const found = await problems(response);
     const missing = response.status === 404 && (!found.body || found.body.error === "HTTPError");
     statusBox.textContent = missing ? t("feedback.missing") : `${t("feedback.failed")}${found.message}`;
     statusBox.className = "feedback-status warn";
