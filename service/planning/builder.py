@@ -16,6 +16,7 @@ from service.planning.glossary import Glossary
 from service.planning.kinds import KindClassifier
 from service.planning.language import LanguageCues, load_cues, split_clauses
 from service.planning.models import Answer, AnswerPlan, Evidence, OrderState, Question, QuestionKind
+from service.planning.offers import OfferBook
 from service.policy.decision import decide
 from service.policy.facts import OrderFacts
 from service.policy.order import Order
@@ -34,7 +35,6 @@ _INTENT_OF_KIND = {QuestionKind.logistics: "logistics", QuestionKind.bargain: "b
 APOLOGETIC = frozenset({"quality", "wrong_item", "lost_parcel", "complaint", "compensation", "escalation"})
 TRANSIT_QUERY = "快递一般几天能到 运输时效 发货后多久送达"
 TRANSIT_SCORE = 0.6
-OFFER_QUERY = "店铺优惠券 满减 会员价 赠品 包邮 优惠活动 coupon discount"
 CATALOG_CACHE = 64
 POLICY_FACT_SCORE = 0.8  # a policy/FAQ line must match well to be added to a rule block
 STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
@@ -51,6 +51,7 @@ class PlanBuilder:
         self.kinds = kinds
         self.cues = cues or load_cues()
         self._catalogs: OrderedDict[str, tuple[ShopKnowledge, ProductCatalog]] = OrderedDict()
+        self._offer_books: OrderedDict[str, tuple[ShopKnowledge, OfferBook]] = OrderedDict()
 
     def catalog(self, shop: ShopKnowledge) -> ProductCatalog:
         """The shop's product index, rebuilt only when the shop's knowledge changed (a new version)."""
@@ -63,6 +64,18 @@ class PlanBuilder:
         if len(self._catalogs) > CATALOG_CACHE:
             self._catalogs.popitem(last=False)
         return catalog
+
+    def offer_book(self, shop: ShopKnowledge) -> OfferBook:
+        """The shop's offers, read again only when the shop's knowledge changed (a new version)."""
+        cached = self._offer_books.get(shop.shop_id)
+        if cached is not None and cached[0] is shop:
+            self._offer_books.move_to_end(shop.shop_id)
+            return cached[1]
+        book = OfferBook(shop)
+        self._offer_books[shop.shop_id] = (shop, book)
+        if len(self._offer_books) > CATALOG_CACHE:
+            self._offer_books.popitem(last=False)
+        return book
 
     def build(self, *, shop: ShopKnowledge, conversation: list[Turn], order: Order | None, facts: OrderFacts,
               hits: list[Chunk], language: str, now: datetime | None = None) -> AnswerPlan:
@@ -112,7 +125,7 @@ class PlanBuilder:
                 questions.append(Question(text=clauses[-1], kind=kind, intent=intent, implied=True,
                                           answer=Answer(status="answered" if kind is not QuestionKind.product_fact
                                                         else "unknown")))
-        offers = self._offers(shop, hits) if any(q.kind is QuestionKind.bargain for q in questions) else []
+        offers = self._offers(shop, questions, context, order)
         tone = "apologetic" if intent in APOLOGETIC or any(
             q.intent in APOLOGETIC or q.kind is QuestionKind.complaint for q in questions) else "neutral"
         return AnswerPlan(language="en" if language == "en" else "zh", questions=questions,
@@ -297,19 +310,20 @@ class PlanBuilder:
                 products.append(doc_id)
         return products
 
-    def _offers(self, shop: ShopKnowledge, hits: list[Chunk]) -> list[Evidence]:
-        """The shop's real offers (coupons, member prices, gifts) from its FAQ and guidelines."""
-        vector = self.finder.embed_question(OFFER_QUERY)
-        offers: list[Evidence] = []
-        for doc_id in dict.fromkeys(c.doc_id for c in hits if c.doc_type in ("faq", "guideline", "policy")):
-            doc = shop.docs.get(doc_id)
-            if doc is None:
-                continue
-            for found in self.finder.find(OFFER_QUERY, doc, "", vector=vector, limit=2, kinds=("sentence", "faq")):
-                if any(ch.isdigit() for ch in found.value) and not _is_instruction(found.value):
-                    offers.append(found)
-        offers.sort(key=lambda e: -e.score)
-        return offers[:2]
+    def _offers(self, shop: ShopKnowledge, questions: list[Question], context: list[str],
+                order: Order | None) -> list[Evidence]:
+        """The shop's real offers for the products a bargaining buyer is buying (none when nobody bargains)."""
+        asked = [q for q in questions if q.kind is QuestionKind.bargain]
+        if not asked:
+            return []
+        named = list(dict.fromkeys(p for q in asked for p in q.products))
+        products = list(dict.fromkeys(named + context))[:3]
+        if order is not None and order.items:
+            basket: float | None = sum(i.price * i.qty for i in order.items)
+        else:  # the products the buyer is about to buy together ("PB20和GAN65一起拍")
+            prices = [shop.docs[p].meta.price for p in (named or products[:1]) if p in shop.docs]
+            basket = sum(p for p in prices if p is not None) if prices and None not in prices else None
+        return self.offer_book(shop).applicable(" ".join(q.text for q in asked), products, basket)
 
     def _order_state(self, shop: ShopKnowledge, facts: OrderFacts, decision: str, hits: list[Chunk],
                      order: Order | None = None, now: datetime | None = None) -> OrderState:
@@ -351,11 +365,6 @@ def _open_turns(conversation: list[Turn]) -> tuple[list[Turn], list[Turn]]:
     if not open_turns:
         open_turns = [t for t in conversation if t.role == "customer"][-1:]
     return open_turns, conversation[: last_agent + 1]
-
-
-def _is_instruction(text: str) -> bool:
-    """A guideline line that tells the agent what (not) to do is not an offer to quote to the buyer."""
-    return any(w in text for w in ("客服", "不能", "不额外", "话术", "禁止"))
 
 
 def _steps(questions: list[Question], decision: str) -> list[str]:

@@ -8,13 +8,21 @@ from pathlib import Path
 
 import yaml
 
+_DISCOUNT = re.compile(r"(\d(?:\.\d)?|\d{2})\s*折")
+
+
+def _discount_off(match: re.Match[str]) -> str:
+    paid = float(match.group(1))
+    return f"{round(100 - (paid * 10 if paid < 10 else paid), 1):g}% off"
+
 
 class Glossary:
     """Chinese → English terms, longest first (prompts/glossary_en.yaml)."""
 
     def __init__(self, path: Path) -> None:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        self._terms = sorted(data["terms"].items(), key=lambda kv: -len(kv[0]))
+        rendered = {**data["terms"], **data.get("render_only", {})}
+        self._terms = sorted(rendered.items(), key=lambda kv: -len(kv[0]))
         self._units = sorted(data["units"].items(), key=lambda kv: -len(kv[0]))
         self.reverse: dict[str, list[str]] = {}
         for zh, en in data["terms"].items():
@@ -31,7 +39,8 @@ class Glossary:
         return found
 
     def english(self, text: str) -> str:
-        out = text
+        # Chinese discounts name the share paid: 95 折 = 5% off, 8.5 折 = 15% off
+        out = _DISCOUNT.sub(_discount_off, text)
         for zh, en in self._units:
             out = re.sub(rf"(\d)\s*{re.escape(zh)}", rf"\1 {en}", out)
         for zh, en in self._terms:
