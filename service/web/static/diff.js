@@ -17,8 +17,8 @@ window.lineDiff = function lineDiff(before, after) {
   let j = 0;
   while (i < a.length || j < b.length) {
     if (i < a.length && j < b.length && a[i] === b[j]) { out.push({ op: " ", text: a[i] }); i++; j++; }
-    else if (j < b.length && (i === a.length || lcs[i * cols + j + 1] >= lcs[(i + 1) * cols + j])) { out.push({ op: "+", text: b[j] }); j++; }
-    else { out.push({ op: "-", text: a[i] }); i++; }
+    else if (i < a.length && (j === b.length || lcs[(i + 1) * cols + j] >= lcs[i * cols + j + 1])) { out.push({ op: "-", text: a[i] }); i++; }
+    else { out.push({ op: "+", text: b[j] }); j++; }
   }
   return out;
 };
