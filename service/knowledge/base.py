@@ -13,6 +13,7 @@ from service.knowledge.document import DocType, Document, parse_document, valida
 from service.knowledge.product_facts import ProductFacts, read_product_facts
 from service.knowledge.versions import DocumentStore, StoredDoc, VersionInfo
 from service.policy.rules import ShopRules, effective_rules
+from service.policy.shipping_schedule import ShippingSchedule, read_schedule
 from service.retrieval.index import KnowledgeIndex, PreparedDoc, SyncReport
 
 log = logging.getLogger(__name__)
@@ -41,13 +42,14 @@ class ShopKnowledge(BaseModel):
     products: dict[str, ProductFacts]
     doc_id_by_sku: dict[str, str] = {}  # lower-cased SKU → product doc id
     versions: dict[str, int] = {}
+    schedule: ShippingSchedule = ShippingSchedule()  # the daily cut-off and rest days its shipping policy states
 
     @classmethod
     def build(cls, shop_id: str, docs: list[Document], versions: dict[str, int] | None = None) -> ShopKnowledge:
         by_id = {d.id: d for d in docs}
         products = {d.id: p for d in docs if (p := read_product_facts(d)) is not None}
         return cls(shop_id=shop_id, docs=by_id, rules=_rules(by_id), products=products, versions=versions or {},
-                   doc_id_by_sku=_sku_index(products))
+                   doc_id_by_sku=_sku_index(products), schedule=read_schedule(by_id.values()))
 
     def with_doc(self, doc: Document, version: int) -> ShopKnowledge:
         """This shop with one document added or replaced (the rules are merged again only for policies).
@@ -67,7 +69,8 @@ class ShopKnowledge(BaseModel):
         return ShopKnowledge.model_construct(shop_id=self.shop_id, docs=docs,
                                              rules=_rules(docs) if policy else self.rules, products=products,
                                              versions={**self.versions, doc.id: version},
-                                             doc_id_by_sku=self._skus_after(doc.id, products))
+                                             doc_id_by_sku=self._skus_after(doc.id, products),
+                                             schedule=read_schedule(docs.values()) if policy else self.schedule)
 
     def without_doc(self, doc_id: str) -> ShopKnowledge:
         old = self.docs.get(doc_id)
@@ -77,7 +80,8 @@ class ShopKnowledge(BaseModel):
         return ShopKnowledge.model_construct(
             shop_id=self.shop_id, docs=docs, rules=_rules(docs) if policy else self.rules, products=products,
             versions={k: v for k, v in self.versions.items() if k != doc_id},
-            doc_id_by_sku=self._skus_after(doc_id, products))
+            doc_id_by_sku=self._skus_after(doc_id, products),
+            schedule=read_schedule(docs.values()) if policy else self.schedule)
 
     def _skus_after(self, doc_id: str, products: dict[str, ProductFacts]) -> dict[str, str]:
         """The SKU index once `doc_id` changed: only its own SKUs are looked at again."""

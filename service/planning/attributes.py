@@ -21,6 +21,7 @@ class Concept(BaseModel):
     name: str
     names: tuple[str, ...]
     asks: tuple[str, ...]
+    order_kind: str | None = None  # with an order in hand, the question is about the order (e.g. logistics)
 
     @field_validator("asks")
     @classmethod
@@ -44,6 +45,10 @@ class AttributeConcepts:
     def __init__(self, concepts: list[Concept]) -> None:
         self.concepts = concepts
 
+    def order_kind(self, question: str) -> str | None:
+        """The order-related kind a question about an order asks for ("今天能发出吗" → logistics), if any."""
+        return next((c.order_kind for c in self.asked(question) if c.order_kind), None)
+
     def asked(self, question: str) -> list[Concept]:
         """The attributes `question` asks about (none for a question about nothing in particular)."""
         return [c for c in self.concepts if c.asked_in(question)]
@@ -52,5 +57,5 @@ class AttributeConcepts:
 @lru_cache(maxsize=4)
 def load_attributes(path: Path = ATTRIBUTES_FILE) -> AttributeConcepts:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return AttributeConcepts([Concept(name=name, names=tuple(body["names"]), asks=tuple(body["asks"]))
-                              for name, body in data["concepts"].items()])
+    return AttributeConcepts([Concept(name=name, names=tuple(body["names"]), asks=tuple(body["asks"]),
+                                      order_kind=body.get("order_kind")) for name, body in data["concepts"].items()])

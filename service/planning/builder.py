@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from service.drafting.intents import classify_intent
 from service.guards.base import Turn
 from service.knowledge.base import ShopKnowledge
 from service.knowledge.chunking import Chunk
+from service.planning.attributes import load_attributes
 from service.planning.catalog import ProductCatalog, ProductMention
 from service.planning.fact_finder import FactFinder
 from service.planning.glossary import Glossary
@@ -19,7 +21,7 @@ from service.planning.models import Answer, AnswerPlan, Evidence, OrderState, Qu
 from service.planning.offers import OfferBook
 from service.policy.decision import decide
 from service.policy.facts import OrderFacts
-from service.policy.order import Order
+from service.policy.order import Order, OrderStatus
 
 KIND_BY_INTENT: dict[str, QuestionKind] = {
     "return": QuestionKind.policy, "cancel": QuestionKind.policy, "quality": QuestionKind.complaint,
@@ -50,6 +52,7 @@ class PlanBuilder:
         self.glossary = glossary
         self.kinds = kinds
         self.cues = cues or load_cues()
+        self.attributes = load_attributes()
         self._catalogs: OrderedDict[str, tuple[ShopKnowledge, ProductCatalog]] = OrderedDict()
         self._offer_books: OrderedDict[str, tuple[ShopKnowledge, OfferBook]] = OrderedDict()
 
@@ -158,6 +161,11 @@ class PlanBuilder:
             named = (named + weak)[:3]  # "水壶和保温杯": products named by their kind
         elif not named and not context:  # only a category or tag word ("耳机"): good enough without context
             named = weak[:1]
+        if kind is QuestionKind.product_fact and has_order:
+            order_kind = self.attributes.order_kind(clause)  # "今天能发出吗" with an order: its logistics
+            if order_kind is not None:
+                kind = QuestionKind(order_kind)
+                intent = _INTENT_OF_KIND.get(kind, intent)
         if kind is QuestionKind.policy and intent == "warranty" and not has_order:
             kind = QuestionKind.product_fact  # a pre-sale warranty question is about the products' terms
         compared = named[:3] if len(named) >= 2 else list(dict.fromkeys([*named, *weak[:1], *context]))[:2]
@@ -335,6 +343,7 @@ class PlanBuilder:
                            facts=facts.summary_lines(), policy_doc=policy_doc, policy_chunk=chunk)
         if order is None:
             return state
+        self._ship_day(state, shop, order, now)
         scan = order.latest_scan()
         if scan is not None:
             when = scan.time if scan.time.tzinfo or now is None else scan.time.replace(tzinfo=now.tzinfo)
@@ -350,6 +359,31 @@ class PlanBuilder:
             state.address = order.address
             state.facts.append(f"收货地址: {order.address}")
         return state
+
+
+    @staticmethod
+    def _ship_day(state: OrderState, shop: ShopKnowledge, order: Order, now: datetime | None) -> None:
+        """The day an unshipped order leaves by the shop's cut-off (paid, or paid now), as the policy says."""
+        schedule = shop.schedule
+        if schedule.cutoff is None or now is None or order.shipped_at is not None \
+                or order.status not in (OrderStatus.unpaid, OrderStatus.paid):
+            return
+        state.ship_cutoff = schedule.cutoff.strftime("%H:%M")
+        state.ship_cutoff_firm = schedule.firm
+        basis = order.paid_at if order.status is OrderStatus.paid and order.paid_at else now
+        local_now = _shop_local(now)
+        day = schedule.ship_day(_shop_local(basis))
+        if day is None or day < local_now.date():
+            return  # it should have left already: the late-shipping rule answers
+        state.ship_days_from_today = (day - local_now.date()).days
+        state.ship_weekday = day.weekday()
+        state.facts.append(f"按{state.ship_cutoff}截单:" + ("今天" if state.ship_days_from_today == 0 else
+                                                           f"{day.month}月{day.day}日") + "发出")
+
+
+def _shop_local(moment: datetime) -> datetime:
+    zone = ZoneInfo("Asia/Shanghai")
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
 
 
 def _names_two_kinds(clause: str, mentions: list[ProductMention]) -> bool:

@@ -66,6 +66,12 @@ class OrderState(BaseModel):
     scan_age_hours: float | None = Field(None, description="hours since the latest scan (stale tracking → check)")
     paid_yuan: float | None = Field(None, description="what the buyer paid after discounts (refunds are of this)")
     address: str = ""
+    ship_cutoff: str = Field("", description="the shop's daily cut-off (paid before it → ships that day), HH:MM")
+    ship_cutoff_firm: bool = Field(True, description="False when the policy hedges it (一般当天发出)")
+    ship_days_from_today: int | None = Field(
+        None, description="for an unshipped order: the day it leaves by the cut-off (0 today, 1 tomorrow...), "
+                          "counted from payment, or from now when it is not paid yet")
+    ship_weekday: int | None = Field(None, description="that day's weekday (Monday = 0)")
 
 
 class AnswerPlan(BaseModel):

@@ -141,3 +141,16 @@ def test_a_question_left_unanswered_in_an_earlier_turn_stays_open() -> None:
     plan = _plan([Turn(role="customer", text="AB3 防水等级是多少?"), Turn(role="customer", text="单耳重量呢?")])
     assert [q.from_earlier_turn for q in plan.questions] == [True, False]
     assert any("IPX4" in e.text for e in plan.questions[0].answer.evidence)
+
+
+def test_an_unpaid_order_asking_to_ship_today_gets_the_shops_cutoff() -> None:
+    order = Order.model_validate({"order_id": "U1", "status": "unpaid", "items": [
+        {"sku": "AB3", "title": "AirBeat 3", "category": "耳机", "price": 299, "qty": 1}]})
+    shop = load_shop_knowledge("demo")
+    builder = PlanBuilder(FactFinder(HashingEmbedder()))
+    for hour, days in ((10, 0), (17, 1)):  # demo ships orders paid before 16:00 the same day
+        now = datetime.fromisoformat(f"2026-11-20T{hour}:00:00+08:00")
+        plan = builder.build(shop=shop, conversation=[Turn(role="customer", text="现在付款今天能发货吗")], order=order,
+                             facts=compute_order_facts(shop.rules, order, now), hits=[], language="zh", now=now)
+        assert plan.questions[0].kind is QuestionKind.logistics
+        assert (plan.order.ship_cutoff, plan.order.ship_days_from_today) == ("16:00", days)
