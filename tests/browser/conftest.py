@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,16 +30,18 @@ CHROMIUM = os.environ.get("KEFU_CHROMIUM", "/usr/bin/chromium")
 class Server:
     url: str
     data_dir: Path
+    env: dict[str, str]
+    tokens: dict[str, str]  # role → API key created before the server started
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-def _need_browser() -> None:
+def need_browser() -> None:
     if Path(CHROMIUM).is_file():
         return
     message = f"no browser at {CHROMIUM} (apt-get install chromium)"
@@ -47,46 +50,64 @@ def _need_browser() -> None:
     pytest.skip(message)
 
 
+@contextmanager
+def running(args: list[str], env: dict[str, str], ready_url: str, log_path: Path) -> Iterator[None]:
+    """A subprocess of this Python, until the block ends; up once `ready_url` answers 200."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, *args], cwd=PROJECT_ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"{args} exited: {log_path.read_text()[-2000:]}")
+                try:
+                    if httpx.get(ready_url, timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{args} did not answer: {log_path.read_text()[-2000:]}")
+                time.sleep(0.3)
+            yield
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@contextmanager
+def kefu_serve(root: Path, keys: tuple[str, ...] = (), **settings: str) -> Iterator[Server]:
+    """`kefu serve`: hashing embedder, a copy of the demo shop, no LLM unless `settings` say otherwise; with
+    `keys` (roles), a key of each role for the demo shop is created first (the server then wants keys)."""
+    shutil.copytree(PROJECT_ROOT / "knowledge" / "demo", root / "knowledge" / "demo")
+    port = free_port()
+    env = {**os.environ, "KEFU_DATA_DIR": str(root / "data"), "KEFU_KNOWLEDGE_DIR": str(root / "knowledge"),
+           "KEFU_EMBEDDING__MODE": "hashing", "KEFU_LLM__MODE": "off", "HF_HUB_OFFLINE": "1", **settings}
+    for name in ("KEFU_DATABASE_URL", "KEFU_LLM_MODEL", "KEFU_REDIS_URL", "KEFU_CHROMA_URL"):
+        env.pop(name, None)
+    tokens = {}
+    for role in keys:
+        created = subprocess.run([sys.executable, "-m", "service.cli", "keys", "create", "--role", role, "--shop",
+                                  "demo"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, check=True)
+        tokens[role] = created.stdout.strip().splitlines()[-1]
+    url = f"http://127.0.0.1:{port}"
+    with running(["-m", "service.cli", "serve", "--port", str(port)], env, f"{url}/healthz", root / "serve.log"):
+        yield Server(url=url, data_dir=root / "data", env=env, tokens=tokens)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`kefu serve` in a subprocess: hashing embedder, no LLM, a copy of the demo shop, no API keys."""
-    _need_browser()
-    root = tmp_path_factory.mktemp("kefu-serve")
-    shutil.copytree(PROJECT_ROOT / "knowledge" / "demo", root / "knowledge" / "demo")
-    port = _free_port()
-    env = {**os.environ, "KEFU_DATA_DIR": str(root / "data"), "KEFU_KNOWLEDGE_DIR": str(root / "knowledge"),
-           "KEFU_EMBEDDING__MODE": "hashing", "KEFU_LLM__MODE": "off", "HF_HUB_OFFLINE": "1"}
-    env.pop("KEFU_DATABASE_URL", None)
-    log = (root / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-                               cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"kefu serve exited: {(root / 'serve.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"kefu serve did not answer: {(root / 'serve.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield Server(url=url, data_dir=root / "data")
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    need_browser()
+    with kefu_serve(tmp_path_factory.mktemp("kefu-serve")) as started:
+        yield started
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    _need_browser()
+    need_browser()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield launched
@@ -95,6 +116,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, server: Server) -> Iterator[Page]:
+    """A 1366×768 Chinese-language tab on the server; an error in the page's scripts fails the test."""
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", base_url=server.url)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
     opened = context.new_page()
