@@ -29,6 +29,7 @@ class FeatureIndex:
     lengths: tuple[int, ...]
     by_key_word: dict[str, list[str]]  # attribute key word → doc ids with a spec key containing it
     charted: list[str]  # doc ids with a size chart (尺码 lines)
+    skus: frozenset[str] = frozenset()  # the shop's SKUs, lower-cased
     _verdicts: dict[tuple[str, bool, bool], bool] = field(default_factory=dict)
 
     def names_in(self, lowered: str) -> set[str]:
@@ -84,4 +85,5 @@ def build_feature_index(shop: ShopKnowledge, reader: FeatureReader, key_words: I
         lengths=tuple(sorted({len(s) for s in surfaces if s}, reverse=True)),
         by_key_word=by_key_word,
         charted=charted,
+        skus=skus,
     )

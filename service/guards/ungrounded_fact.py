@@ -16,6 +16,7 @@ from typing import Any
 from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Violation
 from service.guards.capability import CapabilityChecks
+from service.guards.doc_negations import DocNegations
 from service.guards.fact_values import Quantity, QuantityParser, matches, segments
 from service.guards.feature_index import build_feature_index
 from service.guards.product_features import FeatureReader, ProductFeatures, claim_polarity
@@ -79,6 +80,7 @@ class UngroundedFactGuard:
         self.messages: dict[str, str] = data["messages"]
         key_words = [word for a in self.attributes for word in a.keys]
         self.capabilities = CapabilityChecks(text_scan.load_data("capabilities", data_dir), self.parser, self.messages)
+        self.negations = DocNegations(data)
         self.index = ShopCache(lambda shop: build_feature_index(shop, self.features, key_words))
 
     def check(self, ctx: GuardContext) -> list[Violation]:
@@ -100,6 +102,7 @@ class UngroundedFactGuard:
                     continue
                 out.extend(self._numbers(ctx, mentions, start, end, attrs))
                 out.extend(self._features(ctx, mentions, start, end))
+                out.extend(self._negated(ctx, mentions, start, end))
                 out.extend(self.capabilities.check(ctx.reply, start, end, products_at(ctx, start, mentions)))
                 out.extend(self._generic(ctx, mentions, start, end))
         out.extend(self._size_chart(ctx, mentions))
@@ -330,6 +333,30 @@ class UngroundedFactGuard:
                     evidence = f"不含/不支持 {name}" if polarity else f"包含/支持 {name}"
                     out.append(self._v(ctx, "feature", "included", (s, e), title=title, evidence=evidence))
                 break
+        return out
+
+    # -- what the document says the product lacks (doc_negations) --------------------------------------
+    def _negated(self, ctx: GuardContext, mentions: list[Mention], start: int, end: int) -> list[Violation]:
+        """The clause affirms something that every candidate product's own document negates."""
+        skus = self.index.get(ctx.shop).skus
+        out = []
+        for product in _unique_products(products_at(ctx, start, mentions))[:1]:
+            for hit in self.negations.affirmed(ctx.reply, start, end, self.negations.of(product, skus)):
+                candidates = _unique_products(products_at(ctx, hit.start, mentions))
+                if candidates and all(
+                    any(n.thing == hit.negation.thing for n in self.negations.of(p, skus)) for p in candidates
+                ):
+                    out.append(
+                        self._v(
+                            ctx,
+                            "doc_negation",
+                            "doc_negation",
+                            (hit.start, hit.end),
+                            title=candidates[0].title,
+                            thing=hit.negation.thing,
+                            evidence=hit.negation.evidence,
+                        )
+                    )
         return out
 
     # -- size charts ----------------------------------------------------------------------------------
