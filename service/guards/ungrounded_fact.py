@@ -15,6 +15,7 @@ from typing import Any
 
 from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Violation
+from service.guards.aligned_quantities import AlignedQuantities, as_quantity
 from service.guards.capability import CapabilityChecks
 from service.guards.doc_negations import DocNegations
 from service.guards.fact_values import Quantity, QuantityParser, matches, segments
@@ -32,6 +33,7 @@ _THRESHOLD_BEFORE = re.compile(
 )
 
 
+_UNNAMED_UNIT_LIMIT = 3  # a number said of no product is checked when at most this many have its unit
 _COUNT_DIMS = {"devices", "pieces", "seasons"}
 _COMPARED = re.compile(r"相比|比起|一样|相同|相当|差不多|类似|不同|区别|比")
 _QUESTION = re.compile(r"是否|有没有|是不是|吗|[?？]")
@@ -81,6 +83,8 @@ class UngroundedFactGuard:
         key_words = [word for a in self.attributes for word in a.keys]
         self.capabilities = CapabilityChecks(text_scan.load_data("capabilities", data_dir), self.parser, self.messages)
         self.negations = DocNegations(data)
+        self.aligned = AlignedQuantities(data, self.parser)
+        self.unit_index = ShopCache(lambda shop: self.aligned.by_unit(shop.products.values()))
         self.index = ShopCache(lambda shop: build_feature_index(shop, self.features, key_words))
 
     def check(self, ctx: GuardContext) -> list[Violation]:
@@ -103,6 +107,7 @@ class UngroundedFactGuard:
                 out.extend(self._numbers(ctx, mentions, start, end, attrs))
                 out.extend(self._features(ctx, mentions, start, end))
                 out.extend(self._negated(ctx, mentions, start, end))
+                out.extend(self._aligned(ctx, mentions, start, end))
                 out.extend(self.capabilities.check(ctx.reply, start, end, products_at(ctx, start, mentions)))
                 out.extend(self._generic(ctx, mentions, start, end))
         out.extend(self._size_chart(ctx, mentions))
@@ -357,6 +362,39 @@ class UngroundedFactGuard:
                             evidence=hit.negation.evidence,
                         )
                     )
+        return out
+
+    # -- any number, aligned with the spec value it speaks of (aligned_quantities) ----------------------
+    def _aligned(self, ctx: GuardContext, mentions: list[Mention], start: int, end: int) -> list[Violation]:
+        """Quantities that contradict the spec value of every candidate product their clause speaks of."""
+        reply, clause = ctx.reply, ctx.reply[start:end]
+        if _QUESTION.search(clause) or text_scan.is_conditional(reply, start, end):
+            return []
+        out = []
+        said = [c for turn in ctx.conversation if turn.role == "customer" for c in self.aligned.claims(turn.text)]
+        for claim in self.aligned.claims(reply, start, end):
+            if self._exempt(reply, as_quantity(claim), end):
+                continue
+            if any(c.unit == claim.unit and (c.lo, c.hi) == (claim.lo, claim.hi) for c in said):
+                continue  # "175 cm、70 kg": the buyer's own figures, said back
+            products = _unique_products(products_at(ctx, claim.start, mentions))
+            if not products:  # no product named or ordered: the few products with a value in that unit
+                having = self.unit_index.get(ctx.shop).get(claim.unit, [])
+                products = having if len(having) <= _UNNAMED_UNIT_LIMIT else []
+            found = [self.aligned.contradicted(p, claim, clause) for p in products]
+            if products and all(found) and found[0] is not None:
+                out.append(
+                    self._v(
+                        ctx,
+                        "number",
+                        "number",
+                        (claim.start, claim.end),
+                        title=products[0].title,
+                        attribute=found[0].text.split(" ")[0],
+                        spec=found[0].text,
+                        claimed=claim.label,
+                    )
+                )
         return out
 
     # -- size charts ----------------------------------------------------------------------------------
