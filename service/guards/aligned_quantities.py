@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from service.guards.fact_values import Quantity, QuantityParser
@@ -171,7 +172,7 @@ class AlignedQuantities:
     def _score(self, clause: str, spec: str) -> int:
         """2 per shared pair of adjacent Chinese characters, 1 per shared character (stop characters out)."""
         a, b = self._content(clause), self._content(spec)
-        pairs = {x + y for x, y in zip(a, a[1:], strict=False)} & {x + y for x, y in zip(b, b[1:], strict=False)}
+        pairs = {x + y for x, y in pairwise(a)} & {x + y for x, y in pairwise(b)}
         return 2 * len(pairs) + len(set(a) & set(b))
 
     def _content(self, text: str) -> str:

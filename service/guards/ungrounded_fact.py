@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from service.guards import text_scan
-from service.guards.base import Category, GuardContext, Violation
 from service.guards.aligned_quantities import AlignedQuantities, as_quantity
+from service.guards.base import Category, GuardContext, Violation
 from service.guards.capability import CapabilityChecks
 from service.guards.doc_negations import DocNegations
 from service.guards.fact_values import Quantity, QuantityParser, matches, segments
