@@ -62,6 +62,18 @@ PLATFORM_VIOLATIONS = [
     ("本活动最终解释权归本店所有。", "platform_rule.void_terms"),
     ("亲,我们不开发票的哦。", "platform_rule.invoice"),
     ("亲,开票需要另加6%税点。", "platform_rule.invoice_surcharge"),
+    # structure, not a phrase: a channel off the platform and a move towards it, a handle, money sent directly
+    ("亲,您扫一下店长的企业微信,活动都在那边发。", "platform_rule.off_platform"),
+    ("售后这边您搜 shop-help88 加一下,视频教您。", "platform_rule.off_platform"),
+    ("要不您把银行卡号发我,我直接转您差价?", "platform_rule.off_platform"),
+    # signing as acceptance and the shop's last word, in other words
+    ("您签了字的话就视同验收合格了哦。", "platform_rule.void_terms"),
+    ("赠品怎么送,最后还是店家说了算的。", "platform_rule.void_terms"),
+    # a review for a reward, an absolute quantifier, a rhetorical challenge, a cure
+    ("帮忙写个好评呗,写完给您发个 8 元红包~", "platform_rule.review_reward"),
+    ("这款杯子百分之百不含双酚A,您放心。", "platform_rule.absolute_terms"),
+    ("同价位还有比它更轻的吗?没有的。", "platform_rule.absolute_terms"),
+    ("这款面膜坚持用能淡化痘印、改善湿疹。", "platform_rule.medical_claims"),
 ]
 
 PLATFORM_CLEAN = [
@@ -79,6 +91,11 @@ PLATFORM_CLEAN = [
     "亲,签收前可以先检查外包装,有破损可以拒收。",
     "亲,可以开电子发票,开票不收额外费用。",
     "亲,差评是您的权利,评价怎么写由您决定。",
+    "亲,签收不代表认可质量,之后有问题一样找我们。",
+    "亲,面料是 100% 棉,不含氨纶。",
+    "亲,我不能跟您说绝对不会坏,但有一年保修。",
+    "亲,这款面霜没有祛痘的功效,痘痘问题建议咨询医生。",
+    "亲,请在订单里填好收货手机号,方便快递联系您。",
 ]
 
 
