@@ -39,6 +39,7 @@ TRANSIT_QUERY = "快递一般几天能到 运输时效 发货后多久送达"
 TRANSIT_SCORE = 0.6
 CATALOG_CACHE = 64
 POLICY_FACT_SCORE = 0.8  # a policy/FAQ line must match well to be added to a rule block
+NAMED_POLICY_FACT_SCORE = 0.6  # ... or name what the question asks about (快递, 运费, 发票) and match fairly
 STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
 LONG_MESSAGE = 12  # characters: longer than a greeting or a thank-you
 
@@ -296,7 +297,8 @@ class PlanBuilder:
             doc = shop.docs.get(doc_id)
             if doc is None:
                 continue
-            found = self.finder.find(clause, doc, "", vector=vector, limit=1, min_score=POLICY_FACT_SCORE)
+            found = self.finder.find(clause, doc, "", vector=vector, limit=1, min_score=POLICY_FACT_SCORE,
+                                     named_min_score=NAMED_POLICY_FACT_SCORE)
             if found and (not best or found[0].score > best[0].score):
                 best = found
         return best

@@ -147,8 +147,11 @@ class FactFinder:
 
     def find(self, question: str, doc: Document, product_title: str, *, vector: np.ndarray | None = None,
              limit: int = 2, kinds: tuple[str, ...] = ("spec", "faq", "sentence"),
-             min_score: float | None = MIN_SCORE) -> list[Evidence]:
-        """Rows answering `question`, best first (at most `limit`, all from this document)."""
+             min_score: float | None = MIN_SCORE, named_min_score: float | None = None) -> list[Evidence]:
+        """Rows answering `question`, best first (at most `limit`, all from this document).
+
+        `named_min_score`: the lower score a row needs when it names the attribute the question asks about
+        (a policy sentence that says 快递 answers "发的什么快递" though it shares few of its words)."""
         built = self._rows(doc)
         if not built.rows:
             return []
@@ -174,9 +177,13 @@ class FactFinder:
                 target = row.value.lower() if row.kind != "sentence" else row.match_text.lower()
                 score += 0.25 if any(re.search(u, target) for u in units) else -0.2
             # naming the attribute asked about ranks a row first; it does not make an unrelated row an answer
-            named = bool(asked) and row.kind in ("spec", "faq") and any(
-                c.named_by(row.key) or (row.kind == "faq" and c.asked_in(row.key)) for c in asked)
-            scored.append((score + (NAMED_ATTRIBUTE_BONUS if named else 0.0), score, row))
+            named = bool(asked) and any(
+                c.named_by(row.key if row.kind != "sentence" else row.value)
+                or (row.kind == "faq" and c.asked_in(row.key)) for c in asked)
+            # the score checked against min_score: a row naming the asked attribute is held to named_min_score
+            qualifying = score if not (named and named_min_score is not None and min_score is not None) \
+                else score + (min_score - named_min_score)
+            scored.append((score + (NAMED_ATTRIBUTE_BONUS if named else 0.0), qualifying, row))
         scored.sort(key=lambda item: -item[0])
         picked: list[Evidence] = []
         for rank, score, row in scored:

@@ -109,3 +109,12 @@ def test_discounts_render_in_english_as_percent_off() -> None:
     glossary = Glossary(Path(PROJECT_ROOT) / "prompts" / "glossary_en.yaml")
     assert "5% off" in glossary.english("会员价 95 折")
     assert "15% off" in glossary.english("8.5 折")
+
+
+def test_a_policy_sentence_naming_what_is_asked_answers_with_a_lower_bar() -> None:
+    text = "---\nid: policy-shipping\ntype: policy\ntitle: 发货\n---\n# 发货\n- 合作快递:顺丰、中通。\n- 发货仓库在杭州。\n"
+    doc = parse_document(text, shop_id="s", path="policy-shipping.md")
+    finder = FactFinder(HashingEmbedder())
+    assert finder.find("发的什么快递", doc, "", min_score=5.0) == []  # an impossible bar stays impossible...
+    found = finder.find("发的什么快递", doc, "", min_score=5.0, named_min_score=0.0)
+    assert [e.value for e in found] == ["合作快递:顺丰、中通。"]  # ...unless the row names the 快递 asked about
