@@ -12,6 +12,11 @@ from service.drafting.llm_client import LiteLLMClient
 from service.drafting.pipeline import DraftingPipeline
 from service.drafting.plan_writer import PlanWriter
 from service.drafting.prompt import PromptLibrary
+from service.feedback.classify import EditClassifier, EditTerms, fact_vocabulary
+from service.feedback.recorder import DraftRecorder
+from service.feedback.reporting import ReportService
+from service.feedback.service import FeedbackService
+from service.feedback.store import FeedbackStore
 from service.guards.checker import ReplyChecker
 from service.guards.llm_judge import LLMJudgeGuard
 from service.guards.registry import default_runner
@@ -51,6 +56,9 @@ class Services:
     pipeline: DraftingPipeline
     startup_reports: list[SyncReport]
     proactive: ProactiveDrafter
+    feedback: FeedbackService
+    recorder: DraftRecorder | None  # None: recording is switched off
+    reports: ReportService
     metrics: Metrics = field(default_factory=Metrics)
 
 
@@ -120,5 +128,12 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
     )
     proactive = ProactiveDrafter(knowledge, ShopFactLookup(retriever, finder), checker,
                                  ProactiveTemplates.load(settings.prompts_dir / "proactive.yaml"), zone=zone)
-    return Services(settings, knowledge, database, keys, retriever, checker, pipeline, reports, proactive,
-                    metrics=metrics)
+    feedback_store = FeedbackStore(database)
+    feedback = FeedbackService(feedback_store, EditClassifier(EditTerms.load(settings.feedback.terms)),
+                               lambda shop_id: fact_vocabulary(knowledge.shop(shop_id)))
+    recorder = (DraftRecorder(feedback_store, lambda shop_id: knowledge.shop(shop_id).versions)
+                if settings.feedback.record else None)
+    report_service = ReportService(
+        feedback_store, lambda shop_id: {d: p.title for d, p in knowledge.shop(shop_id).products.items()}, zone)
+    return Services(settings, knowledge, database, keys, retriever, checker, pipeline, reports, proactive, feedback,
+                    recorder, report_service, metrics=metrics)

@@ -99,6 +99,16 @@ class GuardSettings(BaseModel):
     )
 
 
+class FeedbackSettings(BaseModel):
+    """Draft records and agents' feedback (POST /v1/feedback, the reports)."""
+
+    record: bool = Field(True, description="Record every POST /v1/drafts answer (after it is sent) for feedback")
+    terms: Path = Field(
+        PROJECT_ROOT / "service" / "feedback" / "data" / "edit_terms.yaml",
+        description="Units, policy terms, particles and stopwords that classify an agent's edit",
+    )
+
+
 class LimitSettings(BaseModel):
     """Limits that keep one request from taking the server down (each breach is a 413 or 422)."""
 
@@ -153,6 +163,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     guards: GuardSettings = Field(default_factory=GuardSettings)
+    feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
     redis_url: str | None = Field(

@@ -25,8 +25,8 @@ def _token(request: Request) -> str:
 
 
 async def _shop_of(request: Request) -> str | None:
-    """The shop a request is about: the path's, else the JSON body's `shop_id`."""
-    shop = request.path_params.get("shop_id")
+    """The shop a request is about: the path's, else the query's `shop` (pages), else the JSON body's `shop_id`."""
+    shop = request.path_params.get("shop_id") or request.query_params.get("shop")
     if shop is not None:
         return str(shop)
     if "json" not in request.headers.get("content-type", ""):
@@ -43,6 +43,7 @@ def authenticate(request: Request) -> Caller | None:
     """The caller, or None in dev mode (no active key: authentication is off, a key sent is not checked)."""
     services: Services = request.app.state.services
     request.state.caller_id = None
+    request.state.caller = None
     if not services.keys.enforced():
         return None
     token = _token(request)
@@ -53,6 +54,7 @@ def authenticate(request: Request) -> Caller | None:
     if caller is None:
         raise AuthenticationError("unknown or revoked API key", where="header.Authorization")
     request.state.caller_id = caller.key_id
+    request.state.caller = caller  # routes whose shop is only known after a look-up check it themselves
     return caller
 
 

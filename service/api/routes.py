@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
-from fastapi import APIRouter
+from fastapi import APIRouter, BackgroundTasks
 from fastapi.responses import StreamingResponse
 
 from service.api.deps import RequestIdDep, ServicesDep, StreamerDep
@@ -63,9 +64,14 @@ def guard(request: LimitedGuardRequest, services: ServicesDep) -> GuardResult:
              responses={200: {"content": {"text/event-stream": {
                  "description": 'with "stream": true: server-sent events, ending with `data: [DONE]`'}}}})
 async def drafts(request: LimitedDraftRequest, services: ServicesDep, streamer: StreamerDep,
-                 request_id: RequestIdDep) -> DraftResponse | StreamingResponse:
+                 request_id: RequestIdDep, background: BackgroundTasks) -> DraftResponse | StreamingResponse:
+    recorder = services.recorder  # for POST /v1/feedback; records are written after the answer is sent
     if request.stream:
         base = await services.pipeline.prepare(request)  # an unknown shop is still a 404, not a broken stream
-        return stream_response(streamer, base, request, request_id)
+        on_end = partial(recorder.record_stream, request, request_id) if recorder is not None else None
+        return stream_response(streamer, base, request, request_id, on_end=on_end)
     response = await services.pipeline.draft(request)
-    return response.model_copy(update={"request_id": request_id})  # the id in the logs and X-Request-ID
+    response = response.model_copy(update={"request_id": request_id})  # the id in the logs and X-Request-ID
+    if recorder is not None:
+        background.add_task(recorder.record, request, response)
+    return response

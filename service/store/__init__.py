@@ -1,1 +1,2 @@
-"""kefu's database: documents, their versions, shops' state and API keys (SQLAlchemy 2, Alembic)."""
+"""kefu's database: documents and their versions, shops' state, API keys, draft records and feedback
+(SQLAlchemy 2, Alembic)."""

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, ForeignKeyConstraint, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -84,3 +96,42 @@ class ApiKeyShop(Base):
 
     key_id: Mapped[str] = mapped_column(String(32), ForeignKey("api_keys.id"), primary_key=True)
     shop_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class DraftRecordRow(Base):
+    """What one POST /v1/drafts answered (redacted customer text, drafts, citations, verdicts, plan kinds)."""
+
+    __tablename__ = "draft_records"
+    __table_args__ = (Index("ix_draft_records_shop_created", "shop_id", "created_at"),)
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    shop_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    conversation_key: Mapped[str] = mapped_column(String(32))
+    turns: Mapped[int] = mapped_column(Integer)
+    customer_text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    request_kind: Mapped[str] = mapped_column(String(32))
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    drafts: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    response_ms: Mapped[float] = mapped_column(Float)
+
+
+class FeedbackRow(Base):
+    """What the agent sent for a recorded draft request, and how it differs from the drafts."""
+
+    __tablename__ = "draft_feedback"
+    __table_args__ = (Index("ix_draft_feedback_shop_created", "shop_id", "created_at"),)
+
+    request_id: Mapped[str] = mapped_column(String(64), ForeignKey("draft_records.request_id"), primary_key=True)
+    shop_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    draft_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    compared_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sent_text: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))
+    distance: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    similarity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    edit_classes: Mapped[list[str]] = mapped_column(JSON)
+    added_facts: Mapped[list[str]] = mapped_column(JSON)
