@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -102,3 +103,39 @@ class FeedbackEntry(Classification):
     sent_text: str
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRow:
+    """A recorded question as the reports read it (plain, no validation: the store wrote it)."""
+
+    text: str
+    kind: str
+    products: list[str]
+    answered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """What the reports need of one request and its feedback: no texts of drafts, so 10k rows load fast."""
+
+    request_id: str
+    created_at: datetime
+    conversation_key: str
+    request_kind: str
+    questions: list[QuestionRow]
+    response_ms: float
+    outcome: Outcome | None  # None: no feedback
+    distance: int | None
+    edit_classes: list[str]
+    added_facts: list[str]
+
+    @classmethod
+    def of(cls, record: DraftRecord, entry: FeedbackEntry | None) -> ReportRow:
+        return cls(request_id=record.request_id, created_at=record.created_at,
+                   conversation_key=record.conversation_key, request_kind=record.request_kind,
+                   questions=[QuestionRow(q.text, q.kind, q.products, q.answered) for q in record.questions],
+                   response_ms=record.response_ms, outcome=entry.outcome if entry else None,
+                   distance=entry.distance if entry else None,
+                   edit_classes=[c.value for c in entry.edit_classes] if entry else [],
+                   added_facts=list(entry.added_facts) if entry else [])

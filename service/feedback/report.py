@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
-from service.feedback.models import DraftRecord, FeedbackEntry, Outcome
-
-Pair = tuple[DraftRecord, FeedbackEntry | None]
+from service.feedback.models import Outcome, ReportRow
 
 
 class Adoption(BaseModel):
@@ -69,18 +67,18 @@ class _Tally:
     ignored: int = 0
     distances: list[int] = field(default_factory=list)
 
-    def add(self, entry: FeedbackEntry | None) -> None:
+    def add(self, row: ReportRow) -> None:
         self.requests += 1
-        if entry is None:
+        if row.outcome is None:
             return
-        if entry.outcome is Outcome.as_is:
+        if row.outcome is Outcome.as_is:
             self.as_is += 1
-        elif entry.outcome is Outcome.edited:
+        elif row.outcome is Outcome.edited:
             self.edited += 1
         else:
             self.ignored += 1
-        if entry.outcome is not Outcome.ignored and entry.distance is not None:
-            self.distances.append(entry.distance)
+        if row.outcome is not Outcome.ignored and row.distance is not None:
+            self.distances.append(row.distance)
 
     def adoption(self) -> dict[str, int | float | None]:
         total = self.as_is + self.edited + self.ignored
@@ -105,39 +103,39 @@ class _Gap:
     request_ids: list[str] = field(default_factory=list)
 
 
-def _kinds(record: DraftRecord) -> list[str]:
-    kinds = list(dict.fromkeys(q.kind for q in record.questions))
-    return kinds or [record.request_kind]
+def _kinds(row: ReportRow) -> list[str]:
+    kinds = list(dict.fromkeys(q.kind for q in row.questions))
+    return kinds or [row.request_kind]
 
 
-def build_report(shop_id: str, days: int, pairs: Iterable[Pair], titles: Mapping[str, str],
+def build_report(shop_id: str, days: int, rows: Iterable[ReportRow], titles: Mapping[str, str],
                  examples: int = 5, top_facts: int = 10) -> FeedbackReport:
     """Adoption overall and per question kind, and the knowledge gaps grouped by question kind and product."""
     overall = _Tally()
     by_kind: dict[str, _Tally] = {}
     gaps: dict[tuple[str, str], _Gap] = {}
-    for record, entry in pairs:
-        overall.add(entry)
-        for kind in _kinds(record):
-            by_kind.setdefault(kind, _Tally()).add(entry)
-        if entry is None or entry.outcome is Outcome.as_is:
+    for row in rows:
+        overall.add(row)
+        for kind in _kinds(row):
+            by_kind.setdefault(kind, _Tally()).add(row)
+        if row.outcome is None or row.outcome is Outcome.as_is:
             continue
-        questions = record.questions or []
-        keys = {(q.kind, p) for q in questions for p in (q.products or [""])} or {(record.request_kind, "")}
+        questions = row.questions
+        keys = {(q.kind, p) for q in questions for p in (q.products or [""])} or {(row.request_kind, "")}
         for key in sorted(keys):
             gap = gaps.setdefault(key, _Gap())
-            if entry.outcome is Outcome.edited:
+            if row.outcome is Outcome.edited:
                 gap.edited += 1
             else:
                 gap.ignored += 1
             asked = [q for q in questions if q.kind == key[0] and (key[1] in q.products or not key[1])]
             gap.unanswered += any(not q.answered for q in asked)
-            gap.classes.update(c.value for c in entry.edit_classes)
-            gap.facts.update(entry.added_facts)
+            gap.classes.update(row.edit_classes)
+            gap.facts.update(row.added_facts)
             for question in asked:
                 gap.questions.pop(question.text, None)
                 gap.questions[question.text] = None
-            gap.request_ids.append(record.request_id)
+            gap.request_ids.append(row.request_id)
     ranked = sorted(gaps.items(), key=lambda kv: (-(kv[1].edited + kv[1].ignored), kv[0]))
     return FeedbackReport(
         shop_id=shop_id, days=days, adoption=Adoption.model_validate(overall.adoption()),

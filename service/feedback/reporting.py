@@ -30,9 +30,9 @@ class ReportService:
     def report(self, shop_id: str, days: int) -> FeedbackReport:
         titles = self._titles(shop_id)
         _, since = self._window(days)
-        return build_report(shop_id, days, self.store.records(shop_id, since=since), titles)
+        return build_report(shop_id, days, self.store.report_rows(shop_id, since=since), titles)
 
     def stats(self, shop_id: str, days: int) -> ServiceStats:
         self._titles(shop_id)  # 404 for an unknown shop
         first, since = self._window(days)
-        return build_stats(shop_id, days, first, self.store.records(shop_id, since=since), self.zone)
+        return build_stats(shop_id, days, first, self.store.report_rows(shop_id, since=since), self.zone)

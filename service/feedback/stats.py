@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
-from service.feedback.models import DraftRecord, FeedbackEntry, Outcome
+from service.feedback.models import Outcome, ReportRow
 
 DEFINITIONS = {
     "requests": "接待量: draft requests kefu answered",
@@ -73,26 +73,25 @@ class _Day:
             adoption_rate=round(as_is / with_feedback, 4) if with_feedback else None)
 
 
-def build_stats(shop_id: str, days: int, first_day: date, pairs: Iterable[tuple[DraftRecord, FeedbackEntry | None]],
-                zone: ZoneInfo) -> ServiceStats:
+def build_stats(shop_id: str, days: int, first_day: date, rows: Iterable[ReportRow], zone: ZoneInfo) -> ServiceStats:
     """Per-day stats from `first_day` for `days` days (records in time order; days without any are zeros)."""
     per_day: dict[date, _Day] = {}
     seen: set[str] = set()
-    for record, entry in pairs:
-        bucket = per_day.setdefault(record.created_at.astimezone(zone).date(), _Day())
+    for row in rows:
+        bucket = per_day.setdefault(row.created_at.astimezone(zone).date(), _Day())
         bucket.requests += 1
-        if record.conversation_key not in seen:
-            seen.add(record.conversation_key)
+        if row.conversation_key not in seen:
+            seen.add(row.conversation_key)
             bucket.conversations += 1
-            bucket.first_ms.append(record.response_ms)
-        if entry is not None:
-            bucket.outcomes[entry.outcome] += 1
+            bucket.first_ms.append(row.response_ms)
+        if row.outcome is not None:
+            bucket.outcomes[row.outcome] += 1
     total = _Day()
-    rows: list[DayStats] = []
+    days_out: list[DayStats] = []
     for offset in range(days):
         day = date.fromordinal(first_day.toordinal() + offset)
         bucket = per_day.get(day, _Day())
         total.merge(bucket)
-        rows.append(bucket.stats(day))
+        days_out.append(bucket.stats(day))
     return ServiceStats(shop_id=shop_id, days=days, timezone=str(zone), first_response_source="kefu_response_time",
-                        totals=total.stats(first_day), per_day=rows, definitions=DEFINITIONS)
+                        totals=total.stats(first_day), per_day=days_out, definitions=DEFINITIONS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from service.feedback.models import (
     Classification,
@@ -13,8 +13,10 @@ from service.feedback.models import (
     EditClass,
     FeedbackEntry,
     Outcome,
+    QuestionRow,
     RecordedDraft,
     RecordedQuestion,
+    ReportRow,
 )
 from service.store.database import Database
 from service.store.models import DraftRecordRow, FeedbackRow
@@ -98,12 +100,33 @@ class FeedbackStore:
         """A shop's records in time order, each with its feedback (None when the agent sent none)."""
         query = (select(DraftRecordRow, FeedbackRow)
                  .outerjoin(FeedbackRow, FeedbackRow.request_id == DraftRecordRow.request_id)
-                 .where(DraftRecordRow.shop_id == shop_id).order_by(DraftRecordRow.created_at))
-        if since is not None:
-            query = query.where(DraftRecordRow.created_at >= since.astimezone(UTC))
-        if until is not None:
-            query = query.where(DraftRecordRow.created_at < until.astimezone(UTC))
+                 .where(*self._window(shop_id, since, until)).order_by(DraftRecordRow.created_at))
         with self.db.read() as session:
             rows = session.execute(query).all()
         for record_row, feedback_row in rows:
             yield _record(record_row), _entry(feedback_row) if feedback_row is not None else None
+
+    def report_rows(self, shop_id: str, since: datetime | None = None,
+                    until: datetime | None = None) -> list[ReportRow]:
+        """What the reports read of a shop's records and feedback, in time order (no draft or sent texts)."""
+        r, f = DraftRecordRow, FeedbackRow
+        query = (select(r.request_id, r.created_at, r.conversation_key, r.request_kind, r.questions, r.response_ms,
+                        f.outcome, f.distance, f.edit_classes, f.added_facts)
+                 .outerjoin(f, f.request_id == r.request_id)
+                 .where(*self._window(shop_id, since, until)).order_by(r.created_at))
+        with self.db.read() as session:
+            rows = session.execute(query).all()
+        return [ReportRow(
+            request_id=row[0], created_at=_aware(row[1]), conversation_key=row[2], request_kind=row[3],
+            questions=[QuestionRow(q["text"], q["kind"], q["products"], q["answered"]) for q in row[4]],
+            response_ms=row[5], outcome=Outcome(row[6]) if row[6] is not None else None, distance=row[7],
+            edit_classes=row[8] or [], added_facts=row[9] or []) for row in rows]
+
+    @staticmethod
+    def _window(shop_id: str, since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+        conditions = [DraftRecordRow.shop_id == shop_id]
+        if since is not None:
+            conditions.append(DraftRecordRow.created_at >= since.astimezone(UTC))
+        if until is not None:
+            conditions.append(DraftRecordRow.created_at < until.astimezone(UTC))
+        return conditions

@@ -12,6 +12,7 @@ from service.feedback.models import (
     Outcome,
     RecordedDraft,
     RecordedQuestion,
+    ReportRow,
 )
 from service.feedback.page import StatsPage
 from service.feedback.report import build_report
@@ -39,7 +40,7 @@ def fb(rid: str, outcome: Outcome, distance: int, classes: list[EditClass] = (),
                          distance=distance, similarity=0.5, edit_classes=list(classes), added_facts=list(facts))
 
 
-PAIRS = [
+PAIRS = [ReportRow.of(*pair) for pair in [
     (rec("r1", T0, [("product_fact", ["tent"], True)]), fb("r1", Outcome.as_is, 0)),
     (rec("r2", T0, [("product_fact", ["tent"], False)]),
      fb("r2", Outcome.edited, 4, [EditClass.fact], ["2.5kg", "防水"])),
@@ -47,7 +48,7 @@ PAIRS = [
      fb("r3", Outcome.ignored, 30, [EditClass.fact, EditClass.policy], ["2.5kg"])),
     (rec("r4", T0, [("logistics", [], True)]), fb("r4", Outcome.edited, 2, [EditClass.tone])),
     (rec("r5", T0, [("logistics", [], True)]), None),
-]
+]]
 
 
 def test_adoption_overall_and_per_kind() -> None:
@@ -82,7 +83,7 @@ def test_stats_per_day_in_the_shop_time_zone() -> None:
         (rec("b1", T0 + timedelta(hours=1), [], conversation="c2", ms=300), fb("b1", Outcome.edited, 3)),
         (rec("c1", late, [], conversation="c3", ms=50), None),
     ]
-    stats = build_stats("demo", 3, date(2026, 11, 30), pairs, SHANGHAI)
+    stats = build_stats("demo", 3, date(2026, 11, 30), [ReportRow.of(*p) for p in pairs], SHANGHAI)
     assert [d.day for d in stats.per_day] == [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2)]
     empty, first, second = stats.per_day
     assert (empty.requests, empty.first_response_ms, empty.resolution_rate) == (0, None, None)
@@ -95,8 +96,8 @@ def test_stats_per_day_in_the_shop_time_zone() -> None:
 
 
 def test_the_page_shows_the_numbers_as_svg_charts_and_escapes_text() -> None:
-    pairs = [*PAIRS, (rec("x", T0, [("product_fact", ["<script>"], True)]),
-                      fb("x", Outcome.edited, 1, [EditClass.fact], ["<b>"]))]
+    pairs = [*PAIRS, ReportRow.of(rec("x", T0, [("product_fact", ["<script>"], True)]),
+                                  fb("x", Outcome.edited, 1, [EditClass.fact], ["<b>"]))]
     stats = build_stats("demo", 2, date(2026, 12, 1), pairs, SHANGHAI)
     html = StatsPage().render(stats, build_report("demo", 2, pairs, {}))
     assert html.count("<svg") == 4 and "接待量" in html and "解决率" in html and "首次响应时长" in html
