@@ -29,6 +29,15 @@ BLAME_VIOLATIONS = [
     ("发错货是仓库的事,不归我管。", "blame.deflect"),
     ("这个您得联系厂家售后。", "blame.deflect"),
     ("That's the courier's problem, not ours. Contact them yourself.", "blame.deflect"),
+    # blame by structure: a guess at misuse, a rhetorical question, inevitability, a sigh, repetition, rank
+    ("亲,您估计是没拧紧盖子吧,才会漏出来。", "blame.buyer_fault"),
+    ("晒久了当然会变形啊。", "blame.buyer_fault"),
+    ("掉色跟我们的布料没关系哦。", "blame.buyer_fault"),
+    ("详情页不是标了只能手洗吗?", "blame.insult"),
+    ("连开机键在哪都不知道吗?", "blame.insult"),
+    ("唉,您再看一遍说明书吧。", "blame.insult"),
+    ("这个问题我已经解释了三遍了。", "blame.insult"),
+    ("我是这边的售后经理,这个方案没得商量。", "blame.deflect"),
 ]
 
 BLAME_CLEAN = [
@@ -43,6 +52,11 @@ BLAME_CLEAN = [
     "亲,您反馈的问题我们已经记录了,会尽快答复。",
     "亲,贴歪了不属于质量问题,不过盒子里还有第二片,我教您贴。",
     "So sorry, that's on us. We'll send a replacement right away.",
+    "亲,您是不是想问尺码?我帮您对一下。",
+    "亲,随您挑,两个颜色都有货~",
+    "亲,当然可以,付款后24小时内发货。",
+    "哎呀,真不好意思让您久等了,马上帮您查。",
+    "亲,这个不是您的问题,我们马上给您换。",
 ]
 
 PLATFORM_VIOLATIONS = [
