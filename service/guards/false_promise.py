@@ -15,12 +15,14 @@ from typing import Any
 from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Severity, Violation
 from service.guards.commitments import CommitmentChecks
+from service.guards.offers_claimed import OfferChecks
 from service.guards.phrases import PhraseHit, PhraseSet, expand_macros
 from service.guards.product_match import find_mentions, products_at
 
 _HOURS_RE = re.compile(rf"(?P<n>{text_scan.NUM})\s*个?(?P<unit>小时|天|工作日)")
 _LEAD_RE = re.compile(rf"(?P<a>{text_scan.NUM})(?:\s*[-~到至]\s*(?P<b>{text_scan.NUM}))?\s*个?(?P<unit>小时|天)")
 _CJK = re.compile(r"[\u4e00-\u9fff](?<![作给哦吧啊呀呢])")
+_OUTCOME = "false_promise.outcome_guarantee"
 _REVIEW = re.compile(r"好评|差评|中评|评价|晒图|追评|五星|review")
 _GIFT_RE = re.compile(
     r"(?:(?:再|额外|另外)?(?:给(?:您|你))?(?:送|赠送|赔|补)(?:您|你)?|(?:再|额外|另外)?给(?:您|你))"
@@ -47,6 +49,7 @@ class FalsePromiseGuard:
         self._comp_suggestion: str = comp["suggestion"]
         commitments = text_scan.load_data("commitments", data_dir)
         self.commitments = CommitmentChecks(commitments, commitments["messages"])
+        self.offers = OfferChecks(data)
 
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Phrase-rule hits plus compensation offered beyond the shop's limit."""
@@ -58,7 +61,14 @@ class FalsePromiseGuard:
         ]
         violations.extend(self._compensation(ctx))
         violations.extend(self.commitments.check(ctx))
-        return violations
+        violations.extend(self.offers.check(ctx))
+        # the general outcome rule only where no specific rule (delivery, quality, price) said it already
+        specific = [v for v in violations if v.rule != _OUTCOME]
+        return [
+            v
+            for v in violations
+            if v.rule != _OUTCOME or not any(o.span[0] < v.span[1] and v.span[0] < o.span[1] for o in specific)
+        ]
 
     @staticmethod
     def _ship_guarantee_backed(hit: PhraseHit, ctx: GuardContext) -> bool:

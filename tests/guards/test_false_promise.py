@@ -38,6 +38,15 @@ VIOLATIONS = [
     ("short_refunds", "I'm the store manager, I can approve it.", "false_promise.impersonation"),
     ("short_refunds", "亲,我们家东西终身包换!", "false_promise.lifetime"),
     ("long_returns", "亲,定制布贴保证3天做好发出。", "false_promise.ship_guarantee"),
+    # offers no document of the shop states; money over the limit however written; outcomes guaranteed
+    ("short_refunds", "亲,看您诚心要,给您打个85折吧~", "false_promise.invented_offer"),
+    ("short_refunds", "亲,我给您改个价,拍下别付款~", "false_promise.invented_offer"),
+    ("short_refunds", "亲,这单免费帮您升级顺丰~", "false_promise.invented_offer"),
+    ("short_refunds", "实在抱歉,赔您 80 压压惊。", "false_promise.compensation_over_limit"),
+    ("short_refunds", "亲,这次的路费 60 元我们全额补偿给您。", "false_promise.compensation_over_limit"),
+    ("short_refunds", "亲,坚持用一个月,保证皮肤白一个度。", "false_promise.outcome_guarantee"),
+    ("short_refunds", "I guarantee you will love the taste.", "false_promise.outcome_guarantee"),
+    ("short_refunds", "亲,降了的话差价都退给您~", "false_promise.future_price"),
 ]
 
 CLEAN = [
@@ -60,6 +69,9 @@ CLEAN = [
     ("short_refunds", "亲,双十一期间同样保证付款后48小时内发货。"),
     ("long_returns", "亲,定制周期7天,做好后24小时内发货。"),
     ("short_refunds", "亲,给您补发一根充电线,运费我们承担。"),
+    ("short_refunds", "亲,我保证跟进到底,24小时内给您答复。"),
+    ("short_refunds", "亲,能不能打9折呢?这个我帮您问问。"),
+    ("short_refunds", "亲,价格不是我能改的,店里目前没有折扣活动。"),
 ]
 
 

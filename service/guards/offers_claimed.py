@@ -1,0 +1,79 @@
+"""Discounts, gifts and upgrades an agent offers, checked against the shop's own documents.
+
+A reply that gives a discount ("给您打个9折"), changes the price ("改个价", "两袋算您200元"), adds a
+gift offer the shop never announced ("买一送一") or a free upgrade ("免费升级顺丰") promises what the
+shop did not authorise, unless one of the shop's documents states that very offer. The offer shapes
+and what a document must say for each are data (`data/false_promise.yaml`, `invented_offers:`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from service.guards import text_scan
+from service.guards.base import Category, GuardContext, Severity, Violation
+from service.guards.shop_cache import ShopCache
+from service.knowledge.base import ShopKnowledge
+
+_CN = "零一二三四五六七八九"
+
+
+@dataclass(frozen=True)
+class _OfferRule:
+    pattern: re.Pattern[str]
+    docs: str
+
+
+class OfferChecks:
+    """Flags offers a reply makes that no document of the shop states."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        spec = data["invented_offers"]
+        self.rules = [_OfferRule(re.compile(r["pattern"]), r["docs"]) for r in spec["rules"]]
+        self.message: str = spec["message"]
+        self.suggestion: str = spec["suggestion"]
+        self.texts = ShopCache(_shop_text)
+
+    def check(self, ctx: GuardContext) -> list[Violation]:
+        """Offers in the reply that the shop's documents do not state."""
+        reply, out = ctx.reply, []
+        for rule in self.rules:
+            for match in rule.pattern.finditer(reply):
+                start, end = match.span()
+                if text_scan.is_negated(reply, start) or text_scan.is_quoted(reply, start):
+                    continue
+                if text_scan.is_conditional(reply, start, end) or _asked(reply, end):
+                    continue
+                if re.search(_doc_pattern(rule.docs, match), self.texts.get(ctx.shop)):
+                    continue
+                out.append(
+                    Violation(
+                        category=Category.false_promise,
+                        rule="false_promise.invented_offer",
+                        severity=Severity.error,
+                        message=self.message.format(offer=match.group()),
+                        span=(start, end),
+                        suggestion=self.suggestion,
+                    )
+                )
+        return out
+
+
+def _doc_pattern(template: str, match: re.Match[str]) -> str:
+    """The document pattern for this offer, the discount figure filled in ("9" and "九")."""
+    figure = match.groupdict().get("n") or ""
+    digits = figure if not figure or figure[0].isdigit() else str(_CN.index(figure[0]))
+    chinese = "".join(_CN[int(ch)] if ch.isdigit() else ch for ch in digits) if digits else ""
+    return template.replace("{n}", re.escape(digits or "_")).replace("{cn}", re.escape(chinese or "_"))
+
+
+def _asked(reply: str, end: int) -> bool:
+    """The offer is the subject of a question ("能打9折吗?")."""
+    return bool(re.match(r"[^,，。!！;；]{0,6}[吗?？]", reply[end:]))
+
+
+def _shop_text(shop: ShopKnowledge) -> str:
+    """Every document's text of one shop version, read once."""
+    return "\n".join(doc.body for doc in shop.docs.values())
