@@ -42,17 +42,38 @@ def _logging(verbose: bool = False) -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, verbose: bool = False) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, verbose: bool = False,
+          workers: Annotated[int, typer.Option(help="uvicorn worker processes on this port (>1 needs "
+                                                    "KEFU_CHROMA_URL; use PostgreSQL and Redis too)")] = 1) -> None:
     """Start the HTTP API (indexes knowledge/ incrementally at startup)."""
+    import os
+
     import uvicorn
 
-    from service.app import create_app
+    from service.errors import UserError
     from service.observability.logs import configure_logging
+    from service.serving import LOG_LEVEL_ENV, check_workers, prepare_metrics_dir, remove_metrics_dir, worker_app
 
     settings = get_settings()
-    configure_logging(settings.log_format, logging.DEBUG if verbose else logging.INFO)
-    # uvicorn keeps its hands off logging; kefu writes its own access line (route template, no query string)
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    level = logging.DEBUG if verbose else logging.INFO
+    configure_logging(settings.log_format, level)
+    os.environ[LOG_LEVEL_ENV] = str(level)  # the workers (this process too when alone) configure their logs
+    try:
+        check_workers(settings, workers)
+    except UserError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    if workers == 1:
+        # uvicorn keeps its hands off logging; kefu writes its own access line (route template, no query string)
+        uvicorn.run(worker_app(), host=host, port=port, log_config=None, access_log=False)
+        return
+    created = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    metrics_dir = prepare_metrics_dir(workers)
+    try:
+        uvicorn.run("service.serving:worker_app", factory=True, workers=workers, host=host, port=port,
+                    log_config=None, access_log=False)
+    finally:
+        remove_metrics_dir(metrics_dir, created=created)
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from functools import partial
 
@@ -27,6 +28,7 @@ router = APIRouter()
 def healthz(services: ServicesDep) -> dict[str, object]:
     return {"status": "ok", "shops": services.knowledge.shop_ids(),
             "auth": "keys" if services.keys.enforced() else "dev-mode",
+            "worker_pid": os.getpid(),  # which of several workers behind one port answered
             "guard_failures": dict(services.checker.runner.failures)}
 
 

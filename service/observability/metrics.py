@@ -2,16 +2,21 @@
 
 Each app owns its registry (no process-wide globals), so tests and several apps in one process do not
 clash. Anything that does work worth timing gets this object and calls `observe_stage(name)`.
+Under `kefu serve --workers N` (``PROMETHEUS_MULTIPROC_DIR`` set before the workers start) every worker's
+counters and histograms go to files in that directory and `/metrics` adds up all workers' values;
+gauges read at scrape time (index size) come from the worker that answers, which sees the shared index.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
@@ -36,6 +41,9 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        # prometheus_client chooses file-backed values at import when this is set (kefu serve --workers)
+        self.multiprocess_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        self._scrape_time: list[Collector] = []
         self.http_requests = Counter(
             "kefu_http_requests", "HTTP requests by method, route template and status",
             ["method", "route", "status"], registry=self.registry)
@@ -74,8 +82,16 @@ class Metrics:
 
     def watch_index(self, sizes: Callable[[], dict[str, int]]) -> None:
         """Expose the index size per shop, computed by `sizes` at scrape time."""
-        self.registry.register(_IndexSizes(sizes))
+        collector = _IndexSizes(sizes)
+        self.registry.register(collector)
+        self._scrape_time.append(collector)
 
     def render(self) -> tuple[bytes, str]:
-        """The exposition text and its content type."""
-        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        """The exposition text and its content type (every worker's values in multiprocess mode)."""
+        if not self.multiprocess_dir:
+            return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self.multiprocess_dir)  # type: ignore[no-untyped-call]
+        for collector in self._scrape_time:
+            registry.register(collector)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
