@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class KefuError(Exception):
     """Base of every error kefu raises on purpose."""
@@ -147,3 +149,18 @@ class VectorStoreUnavailable(KefuError):
     """The Chroma server cannot be reached; the request can be retried (kefu reconnects by itself)."""
 
     status_code = 503
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True when `exc` (or what it wraps) says the disk is full: ENOSPC, or SQLite's "database or disk is full"."""
+    seen: BaseException | None = exc
+    visited: set[int] = set()
+    while seen is not None and id(seen) not in visited:
+        visited.add(id(seen))
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return True
+        text = str(seen).lower()
+        if "disk is full" in text or "no space left on device" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import NoReturn
 
 from pydantic import BaseModel, ConfigDict
 
-from service.errors import ConflictError, DocumentError, NotFoundError, UserError
+from service.errors import ConflictError, DocumentError, KefuError, NotFoundError, StorageError, UserError
 from service.knowledge.document import DocType, Document, parse_document, validate_id
 from service.knowledge.product_facts import ProductFacts, read_product_facts
 from service.knowledge.versions import DocumentStore, StoredDoc, VersionInfo
@@ -195,9 +196,12 @@ class KnowledgeBase:
                 self.index.delete_doc(shop_id, doc_id)
                 knowledge = knowledge.without_doc(doc_id)
                 continue
-            if ready is None or ready.doc.content_hash != doc.content_hash:
-                ready = self.index.prepare(doc)  # another worker's edit
-            self.index.apply(ready)
+            if self.index.holds(doc):
+                pass  # the same text is indexed already (an edit undone, a restore of what is served)
+            else:
+                if ready is None or ready.doc.content_hash != doc.content_hash:
+                    ready = self.index.prepare(doc)  # another worker's edit
+                self.index.apply(ready)
             try:
                 knowledge = knowledge.with_doc(doc, stored.info.version)
             except ConflictError as exc:
@@ -238,11 +242,14 @@ class KnowledgeBase:
             self._ensure_current(shop_id)
             base = self._shops.get(shop_id) or ShopKnowledge.build(shop_id, [])
             base.with_doc(doc, 0)  # a rules conflict is refused before anything is written
+            previous = base.docs.get(doc_id)
             result = self.store.write(shop_id, doc_id, doc.text, doc.content_hash, author=author, note=note,
                                       if_match=if_match, restored_from=restored_from)
             self._committing[shop_id] = result.seq
             try:
                 self._catch_up(shop_id, {doc_id: prepared})
+            except StorageError as exc:
+                self._undo(shop_id, doc_id, previous, base.versions.get(doc_id), exc)
             finally:
                 self._committing.pop(shop_id, None)
         return Edit(info=result.info, changed=result.changed, created=result.created,
@@ -253,13 +260,38 @@ class KnowledgeBase:
         """Record a tombstone version and drop the document from the index; restorable."""
         self.shop(shop_id)
         with self._lock(shop_id):
+            base = self._shops[shop_id]
+            previous = base.docs.get(doc_id)
             result = self.store.write(shop_id, doc_id, None, "", author=author, note=note, if_match=if_match)
             self._committing[shop_id] = result.seq
             try:
                 self._catch_up(shop_id, {})
+            except StorageError as exc:
+                self._undo(shop_id, doc_id, previous, base.versions.get(doc_id), exc)
             finally:
                 self._committing.pop(shop_id, None)
         return result.info
+
+    def _undo(self, shop_id: str, doc_id: str, previous: Document | None, version: int | None,
+              error: StorageError) -> NoReturn:
+        """The store took an edit the index could not (its disk is full): put the served text back.
+
+        A new version restores the one the index still serves (or deletes a document that was new), so
+        store, index and every worker agree again; the index needs no write for it. Then the edit's
+        caller gets the storage error (507) saying so.
+        """
+        text = previous.text if previous is not None else None
+        content_hash = previous.content_hash if previous is not None else ""
+        try:
+            self.store.write(shop_id, doc_id, text, content_hash, author="kefu", restored_from=version,
+                             note=f"undone: the search index could not take the edit ({error.message})")
+            self._catch_up(shop_id, {})
+        except KefuError as again:
+            log.error("shop %s: could not undo the edit of %s after %s: %s", shop_id, doc_id, error, again)
+            raise error from again
+        raise StorageError(f"{error.message}; the edit of `{doc_id}` was undone (its previous text is a new "
+                           "version), nothing else changed: free some space and send it again",
+                           where=error.where) from error
 
     def restore(self, shop_id: str, doc_id: str, version: int, *, author: str, note: str = "",
                 if_match: int | None = None) -> Edit:

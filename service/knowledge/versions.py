@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from service.errors import NotFoundError, PreconditionFailedError, StorageError, UserError
+from service.errors import NotFoundError, PreconditionFailedError, StorageError, UserError, is_disk_full
 from service.store.database import Database
 from service.store.models import DocHead, DocVersion, ShopRow
 
@@ -137,6 +137,10 @@ class DocumentStore:
                 return self._write(session, shop_id, doc_id, text, content_hash, author=author, note=note,
                                    if_match=if_match, restored_from=restored_from)
         except SQLAlchemyError as exc:
+            if is_disk_full(exc):
+                raise StorageError(f"could not save `{doc_id}` in shop `{shop_id}`: no space left on the disk "
+                                   "of the database; nothing changed: free some space and send it again",
+                                   where="KEFU_DATABASE_URL") from exc
             raise StorageError(f"could not save `{doc_id}` in shop `{shop_id}`: {exc.__class__.__name__}: "
                                f"{exc.args[0] if exc.args else exc}; nothing changed") from exc
 

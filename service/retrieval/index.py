@@ -117,19 +117,29 @@ class KnowledgeIndex:
         return PreparedDoc(doc, DocEntry(doc.content_hash, chunks, card, embedded[0]), passages, vectors)
 
     def apply(self, prepared: PreparedDoc) -> None:
-        """Swap a prepared document in: its passages in the vector store, then its chunks in memory."""
+        """Swap a prepared document in: its passages in the vector store, then its chunks in memory.
+
+        The new passages are written before the old ones are deleted: a write that fails (a full disk)
+        leaves the previous version's passages in place, and its chunks are still what searches see.
+        """
         doc = prepared.doc
         with self._lock:
             known = self._docs.get(doc.shop_id, {}).get(doc.id)
         if known is None:  # not indexed here (or by another worker): delete whatever the store holds
             self.vectors.delete_doc(doc.shop_id, doc.id)
-        else:  # passages the new version does not overwrite, by id
+        self.vectors.upsert(prepared.passages, prepared.vectors)
+        if known is not None:  # passages the new version did not overwrite, by id
             fresh = {p.passage_id for p in prepared.passages}
             self.vectors.delete_passages(doc.shop_id, [pid for pid in self._passage_ids(known) if pid not in fresh])
-        self.vectors.upsert(prepared.passages, prepared.vectors)
         self.shop(doc.shop_id).put_doc(doc.id, prepared.entry)
         with self._lock:
             self._docs.setdefault(doc.shop_id, {})[doc.id] = prepared.entry
+
+    def holds(self, doc: Document) -> bool:
+        """Whether this exact text of the document is what the index serves already."""
+        with self._lock:
+            known = self._docs.get(doc.shop_id, {}).get(doc.id)
+        return known is not None and known.content_hash == doc.content_hash
 
     def put_doc(self, doc: Document) -> None:
         """Index one new or changed document (searchable when this returns)."""

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from service.errors import UserError, VectorStoreUnavailable
+from service.errors import StorageError, UserError, VectorStoreUnavailable, is_disk_full
 from service.retrieval.embeddings import Vectors
 from service.retrieval.passages import SCHEME, Passage, chunk_of
 
@@ -61,6 +61,7 @@ class ChromaVectorStore:
 
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         self._url = url
+        self._path = path
         if url:
             parsed = urlsplit(url)
             if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -93,6 +94,20 @@ class ChromaVectorStore:
             raise VectorStoreUnavailable(
                 f"the Chroma server at {self._url} cannot be reached ({type(exc).__name__}); retry shortly",
                 where="KEFU_CHROMA_URL") from exc
+
+    @contextmanager
+    def _writing(self, shop_id: str) -> Iterator[None]:
+        """A write the index's disk has no room for raises StorageError (507), not an unexpected 500."""
+        with self._reachable():
+            try:
+                yield
+            except Exception as exc:
+                if not is_disk_full(exc):
+                    raise
+                self._counts.pop(shop_id, None)
+                where = self._url or str(self._path)
+                raise StorageError(f"the search index could not be written: no space left on the disk of {where}",
+                                   where="KEFU_CHROMA_URL" if self._url else "KEFU_DATA_DIR") from exc
 
     def _collection(self, shop_id: str) -> Any:
         with self._lock:
@@ -132,6 +147,11 @@ class ChromaVectorStore:
         shop_id = passages[0].chunk.shop_id
         self._counts.pop(shop_id, None)
         collection = self._collection(shop_id)
+        with self._writing(shop_id):
+            self._upsert_pages(collection, passages, vectors)
+
+    @staticmethod
+    def _upsert_pages(collection: Any, passages: list[Passage], vectors: Vectors) -> None:
         for start in range(0, len(passages), _PAGE):
             batch = passages[start:start + _PAGE]
             collection.upsert(
@@ -146,7 +166,7 @@ class ChromaVectorStore:
 
     def delete_doc(self, shop_id: str, doc_id: str) -> None:
         self._counts.pop(shop_id, None)
-        with self._reachable():
+        with self._writing(shop_id):
             self._collection(shop_id).delete(where={"doc_id": doc_id})
 
     def known_vectors(self, shop_id: str, passages: list[Passage]) -> dict[str, Vectors]:
@@ -168,7 +188,7 @@ class ChromaVectorStore:
         """Delete passages by id (cheaper than by metadata: no scan)."""
         if passage_ids:
             self._counts.pop(shop_id, None)
-            with self._reachable():
+            with self._writing(shop_id):
                 self._collection(shop_id).delete(ids=passage_ids)
 
     def query(
