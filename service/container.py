@@ -124,7 +124,7 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
         PlanWriter(settings.prompts_dir / "plan_writer.yaml", glossary,
                    Composer(settings.prompts_dir / "composer.yaml", embedder)),
         PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,
-        max_repairs=settings.guards.max_repairs, metrics=metrics,
+        max_repairs=settings.guards.max_repairs, metrics=metrics, cpu_threads=settings.cpu_threads,
     )
     proactive = ProactiveDrafter(knowledge, ShopFactLookup(retriever, finder), checker,
                                  ProactiveTemplates.load(settings.prompts_dir / "proactive.yaml"), zone=zone)

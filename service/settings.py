@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -160,6 +161,10 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Shanghai", description="Time zone for day counts when a time has none")
     retrieval_k: int = Field(6, description="Chunks retrieved per draft")
     drafts_n: int = Field(3, description="Drafts returned by default")
+    cpu_threads: int = Field(
+        default_factory=lambda: os.cpu_count() or 2, ge=1,
+        description="Threads per process for the drafts' CPU work (retrieval, plan, guards); more than the "
+        "cores only interleaves requests. Default: the CPU count")
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     guards: GuardSettings = Field(default_factory=GuardSettings)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
+from typing import TypeVar
 
 import anyio
 
@@ -31,6 +35,7 @@ from service.retrieval.query import SearchQuery, build_query
 from service.retrieval.retriever import Hit, Retriever
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 PROMPT_CHUNKS = 3  # a 1.5B model on 2 cores reads ~80 tokens/s: keep the prompt short
 INFO_DECISIONS = frozenset({"answer", "decline_bargain", "invoice"})  # order facts add nothing without an order
 
@@ -74,6 +79,7 @@ class DraftingPipeline:
         k: int = 6,
         max_repairs: int = 2,
         metrics: Metrics | None = None,
+        cpu_threads: int = 2,
     ) -> None:
         self.knowledge = knowledge
         self.retriever = retriever
@@ -86,13 +92,34 @@ class DraftingPipeline:
         self.k = k
         self.max_repairs = max_repairs
         self.metrics = metrics or Metrics()
+        self.cpu_threads = cpu_threads
+        self._limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+            weakref.WeakKeyDictionary())
+
+    async def _in_thread(self, func: Callable[[], T]) -> T:
+        """Run a request's deterministic part in a worker thread, at most `cpu_threads` at once, in order.
+
+        The work holds the GIL most of the time, so more threads than cores only interleave requests:
+        with anyio's 40 threads, 200 concurrent requests all finished their deterministic part late and
+        together and only then started their LLM calls. With a few threads they finish in arrival order
+        and each LLM call's wait overlaps the next requests' CPU work. (Checking an LLM draft finishes a
+        request and does not wait here behind requests that just arrived.)
+        """
+        loop = asyncio.get_running_loop()
+        limiter = self._limiters.get(loop)
+        if limiter is None:
+            limiter = self._limiters[loop] = anyio.CapacityLimiter(self.cpu_threads)
+        return await anyio.to_thread.run_sync(func, limiter=limiter)
 
     def retrieve(self, shop_id: str, query: SearchQuery, intent: str) -> list[Hit]:
         """Top chunks for the query; after-sale questions always see the shop's policy too."""
-        hits = self.retriever.search(shop_id, query.text, self.k, boost_skus=query.boost_skus)
+        # one embedding for both searches (the query's vector was computed twice for after-sale questions)
+        vector = self.retriever.embed_query(query.text) if query.text.strip() else None
+        hits = self.retriever.search(shop_id, query.text, self.k, boost_skus=query.boost_skus, vector=vector)
         if intent in AFTER_SALE or intent in ("logistics", "invoice"):
             seen = {h.chunk.chunk_id for h in hits}
-            policy = self.retriever.search(shop_id, query.text, 2, doc_types=["policy"], max_per_doc=1)
+            policy = self.retriever.search(shop_id, query.text, 2, doc_types=["policy"], max_per_doc=1,
+                                           vector=vector)
             hits += [h for h in policy if h.chunk.chunk_id not in seen]
         return hits
 
@@ -142,8 +169,8 @@ class DraftingPipeline:
         )
 
     async def prepare(self, request: DraftInput) -> Prepared:
-        """The deterministic half in anyio's thread pool: facts, retrieval, plan, guarded composer drafts."""
-        return await anyio.to_thread.run_sync(self._deterministic, request)
+        """The deterministic half in a worker thread: facts, retrieval, plan, guarded composer drafts."""
+        return await self._in_thread(partial(self._deterministic, request))
 
     def llm_messages(self, base: Prepared, request: DraftInput) -> list[dict[str, str]]:
         """The chat messages asking the LLM for drafts written from the answer plan (facts with sources)."""

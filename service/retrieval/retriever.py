@@ -69,6 +69,7 @@ class Retriever:
         boost_skus: Collection[str] = (),
         max_per_doc: int = 2,
         retrievers: Collection[str] = RETRIEVERS,
+        vector: np.ndarray | None = None,
     ) -> list[Hit]:
         """The best `k` chunks for `query`.
 
@@ -83,14 +84,21 @@ class Retriever:
             retrievers: Which of "dense", "lexical", "profile" take part (evaluation of each alone).
                 "profile" is document-level evidence that only re-scores what the others propose:
                 the query's similarity to each document's title/SKU/category/tags, and SKUs it names.
+            vector: The query's embedding when the caller has it already (it searches twice).
         """
         shop = self.index.shop(shop_id)
         if not query.strip():
             return []
-        vector = self.index.embedder.embed([query])[0] if {"dense", "profile"} & set(retrievers) else None
+        if vector is None and {"dense", "profile"} & set(retrievers):
+            vector = self.embed_query(query)
         with shop.lock.read():  # an edit swaps a document's chunks only between two searches
             return self._search(shop_id, shop, query, vector, k, doc_types, skus, boost_skus, max_per_doc,
                                 retrievers)
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's vector, as `search` uses it."""
+        vector: np.ndarray = self.index.embedder.embed([query])[0]
+        return vector
 
     def _search(self, shop_id: str, shop: ShopChunks, query: str, vector: np.ndarray | None, k: int,
                 doc_types: Collection[str] | None, skus: Collection[str] | None, boost_skus: Collection[str],
