@@ -129,10 +129,11 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
     proactive = ProactiveDrafter(knowledge, ShopFactLookup(retriever, finder), checker,
                                  ProactiveTemplates.load(settings.prompts_dir / "proactive.yaml"), zone=zone)
     feedback_store = FeedbackStore(database)
-    feedback = FeedbackService(feedback_store, EditClassifier(EditTerms.load(settings.feedback.terms)),
-                               lambda shop_id: fact_vocabulary(knowledge.shop(shop_id)))
     recorder = (DraftRecorder(feedback_store, lambda shop_id: knowledge.shop(shop_id).versions)
                 if settings.feedback.record else None)
+    feedback = FeedbackService(feedback_store, EditClassifier(EditTerms.load(settings.feedback.terms)),
+                               lambda shop_id: fact_vocabulary(knowledge.shop(shop_id)),
+                               pending=recorder.pending if recorder is not None else None)
     report_service = ReportService(
         feedback_store, lambda shop_id: {d: p.title for d, p in knowledge.shop(shop_id).products.items()}, zone)
     return Services(settings, knowledge, database, keys, retriever, checker, pipeline, reports, proactive, feedback,

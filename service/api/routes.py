@@ -70,10 +70,14 @@ async def drafts(request: LimitedDraftRequest, services: ServicesDep, streamer: 
     recorder = services.recorder  # for POST /v1/feedback; records are written after the answer is sent
     if request.stream:
         base = await services.pipeline.prepare(request)  # an unknown shop is still a 404, not a broken stream
-        on_end = partial(recorder.record_stream, request, request_id) if recorder is not None else None
+        on_end = None
+        if recorder is not None:
+            recorder.expect(request_id)
+            on_end = partial(recorder.record_stream, request, request_id)
         return stream_response(streamer, base, request, request_id, on_end=on_end)
     response = await services.pipeline.draft(request)
     response = response.model_copy(update={"request_id": request_id})  # the id in the logs and X-Request-ID
     if recorder is not None:
+        recorder.expect(request_id)
         background.add_task(recorder.record, request, response)
     return response

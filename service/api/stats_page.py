@@ -19,5 +19,4 @@ def stats_page(services: ServicesDep,
                shop: Annotated[str, Query(pattern=r"^[a-z0-9_-]{1,64}$", description="shop id")],
                days: Annotated[int, Query(ge=1, le=366, description="the last N days")] = 30) -> HTMLResponse:
     """接待量, 首次响应时长, 解决率, adoption per day as SVG charts, and the knowledge gaps."""
-    stats = services.reports.stats(shop, days)
-    return HTMLResponse(_PAGE.render(stats, services.reports.report(shop, days)))
+    return HTMLResponse(_PAGE.render(*services.reports.overview(shop, days)))

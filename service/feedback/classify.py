@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
-import jieba
+import jieba.posseg
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz.distance import Levenshtein
@@ -33,6 +33,7 @@ class EditTerms(BaseModel):
     policy_terms: list[str]
     particles: list[str]
     stopwords: list[str]
+    fact_word_tags: list[str] = Field(min_length=1)
 
     @classmethod
     def load(cls, path: Path) -> EditTerms:
@@ -72,6 +73,7 @@ class EditClassifier:
         units = "|".join(re.escape(u) for u in sorted(terms.units, key=len, reverse=True))
         self._number = re.compile(rf"(?<![A-Za-z0-9.])(\d+(?:\.\d+)?|[零一二两三四五六七八九十]+)\s*({units})?")
         self._ignored_words = {w.lower() for w in (*terms.particles, *terms.stopwords)}
+        self._fact_tags = set(terms.fact_word_tags)
 
     def classify(self, drafts: Sequence[str], draft_index: int | None, sent: str,
                  products: Collection[str] = ()) -> Classification:
@@ -108,7 +110,8 @@ class EditClassifier:
         return classes or [EditClass.tone]
 
     def added_facts(self, draft: str, sent: str) -> list[str]:
-        """Numbers (with their units) and words of `sent` that `draft` does not contain, in order."""
+        """Numbers (with their units) and words of `sent` that `draft` does not contain, in order; words are
+        those jieba tags as nouns, names, times or Latin tokens (fact_word_tags), less stopwords."""
         draft_lower = draft.lower()
         draft_numbers = self._numbers(draft)
         known = draft_numbers[0] | draft_numbers[1]
@@ -122,9 +125,10 @@ class EditClassifier:
             if fact not in known and fact not in added:
                 added.append(fact)
         position = 0
-        for word in jieba.lcut(sent):
+        for pair in jieba.posseg.lcut(sent):
+            word, tag = pair.word, pair.flag
             start, position = position, position + len(word)
-            if any(s <= start < e for s, e in covered):
+            if any(s <= start < e for s, e in covered) or tag not in self._fact_tags:
                 continue
             lower = word.strip().lower()
             if (len(lower) < 2 or not _WORD.search(lower) or lower in self._ignored_words

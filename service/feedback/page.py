@@ -33,7 +33,7 @@ class StatsPage:
         charts = [
             ("接待量 requests and conversations", bar_chart("requests per day", labels, [
                 Series("conversations", [d.conversations for d in days], "#4e79a7"),
-                Series("more requests", [d.requests - d.conversations for d in days], "#a0cbe8")])),
+                Series("repeat requests", [d.requests - d.conversations for d in days], "#a0cbe8")])),
             ("首次响应时长 first response (kefu, median ms)", bar_chart("first response ms", labels, [
                 Series("first response ms", [d.first_response_ms for d in days], "#f28e2b")])),
             ("采纳 adoption (requests with feedback)", bar_chart("adoption per day", labels, [

@@ -16,6 +16,7 @@ from service.feedback.models import (
     RecordedQuestion,
     RecordedViolation,
 )
+from service.feedback.pending import PendingRecords
 from service.feedback.store import FeedbackStore
 from service.observability.logs import redact
 from service.planning.models import AnswerPlan
@@ -75,8 +76,13 @@ class DraftRecorder:
     def __init__(self, store: FeedbackStore, versions: Callable[[str], Mapping[str, int]],
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.store = store
+        self.pending = PendingRecords()
         self._versions = versions
         self._clock = clock
+
+    def expect(self, request_id: str) -> None:
+        """Call before the answer is sent: feedback on `request_id` in this worker then waits for its record."""
+        self.pending.expect(request_id)
 
     def record(self, request: DraftInput, response: DraftResponse) -> bool:
         """Store one answered request (response_ms: its whole time); returns whether it was stored."""
@@ -98,4 +104,6 @@ class DraftRecorder:
         except Exception:
             log.exception("draft record %s of shop %s not stored", request_id, request.shop_id)
             return False
+        finally:
+            self.pending.done(request_id)
         return True

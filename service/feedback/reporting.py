@@ -32,6 +32,13 @@ class ReportService:
         _, since = self._window(days)
         return build_report(shop_id, days, self.store.report_rows(shop_id, since=since), titles)
 
+    def overview(self, shop_id: str, days: int) -> tuple[ServiceStats, FeedbackReport]:
+        """Both, from one read of the records (the stats page)."""
+        titles = self._titles(shop_id)
+        first, since = self._window(days)
+        rows = self.store.report_rows(shop_id, since=since)
+        return build_stats(shop_id, days, first, rows, self.zone), build_report(shop_id, days, rows, titles)
+
     def stats(self, shop_id: str, days: int) -> ServiceStats:
         self._titles(shop_id)  # 404 for an unknown shop
         first, since = self._window(days)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from service.errors import ForbiddenError, NotFoundError, UserError
 from service.feedback.classify import EditClassifier
 from service.feedback.models import DraftRecord, FeedbackEntry
+from service.feedback.pending import PendingRecords
 from service.feedback.recorder import DISCARDED
 from service.feedback.store import FeedbackStore
 from service.observability.logs import redact
@@ -17,12 +18,14 @@ class FeedbackService:
     """POST /v1/feedback's work; the route only maps HTTP onto it."""
 
     def __init__(self, store: FeedbackStore, classifier: EditClassifier,
-                 vocabulary: Callable[[str], frozenset[str]],
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 vocabulary: Callable[[str], frozenset[str]], pending: PendingRecords | None = None,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), wait_s: float = 5.0) -> None:
         self.store = store
         self.classifier = classifier
         self._vocabulary = vocabulary
+        self._pending = pending
         self._clock = clock
+        self._wait_s = wait_s
 
     def submit(self, request_id: str, draft_index: int | None, sent_text: str,
                may_use_shop: Callable[[str], bool]) -> tuple[FeedbackEntry, bool]:
@@ -37,6 +40,8 @@ class FeedbackService:
             UserError: draft_index is not one of the request's drafts.
         """
         record = self.store.record(request_id)
+        if record is None and self._pending is not None and self._pending.wait(request_id, self._wait_s):
+            record = self.store.record(request_id)  # its record was still being written, after its answer
         if record is None:
             raise NotFoundError(f"no draft request `{request_id}` was recorded (the request_id of a POST /v1/drafts "
                                 "answer)", where="body.request_id")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from service.errors import ForbiddenError, UserError
+from service.errors import ForbiddenError, NotFoundError, UserError
 from service.feedback.classify import EditClassifier, EditTerms
 from service.feedback.models import (
     Classification,
@@ -20,6 +22,7 @@ from service.feedback.models import (
     RecordedDraft,
     RecordedQuestion,
 )
+from service.feedback.pending import PendingRecords
 from service.feedback.recorder import DISCARDED
 from service.feedback.service import FeedbackService
 from service.feedback.store import FeedbackStore
@@ -91,4 +94,30 @@ def test_a_discarded_streamed_draft_is_refused_and_never_the_closest(tmp_path: P
         service.submit("s1", 0, "好的", may_use_shop=lambda shop: shop != "demo")
     entry, created = service.submit("s1", None, "亲,这款耳机有黑色", may_use_shop=lambda shop: True)
     assert created and entry.compared_index == 2 and entry.outcome is Outcome.ignored
+    db.dispose()
+
+
+def test_feedback_right_after_its_draft_waits_for_the_record_being_written(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'kefu.db'}")
+    db.migrate()
+    store = FeedbackStore(db)
+    pending = PendingRecords()
+    service = FeedbackService(store, EditClassifier(EditTerms.load(FeedbackSettings().terms)),
+                              lambda shop: frozenset(), pending=pending)
+    pending.expect("late")  # the answer is out, its record is written after it
+
+    def write_later() -> None:
+        time.sleep(0.3)
+        store.add_record(record("late", T0))
+        pending.done("late")
+
+    writer = threading.Thread(target=write_later)
+    writer.start()
+    entry, created = service.submit("late", 0, "亲,这款耳机299元哦", may_use_shop=lambda shop: True)
+    writer.join()
+    assert created and entry.outcome is Outcome.as_is
+    started = time.perf_counter()
+    with pytest.raises(NotFoundError):
+        service.submit("never-drafted", 0, "好的", may_use_shop=lambda shop: True)
+    assert time.perf_counter() - started < 1, "an unknown id is a 404 at once, it does not wait"
     db.dispose()
