@@ -6,8 +6,9 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from service.errors import NotFoundError
+from service.errors import NotFoundError, UserError
 from service.knowledge.base import ShopKnowledge
+from service.knowledge.document import Document
 from service.knowledge.file_store import FileStore
 from service.settings import PROJECT_ROOT
 
@@ -33,9 +34,18 @@ def load_shop_knowledge(shop_id: str) -> ShopKnowledge:
     Raises:
         NotFoundError: no folder for the shop in SHOP_ROOTS.
     """
-    root = shop_root(shop_id)
-    store = FileStore(root)
-    docs, errors = store.load_shop(shop_id)
-    for error in errors:
-        log.error("document refused: %s", error)
-    return ShopKnowledge.build(shop_id, docs)
+    return ShopKnowledge.build(shop_id, valid_shop_documents(shop_id))
+
+
+def valid_shop_documents(shop_id: str, roots: list[Path] | None = None) -> list[Document]:
+    """A shop's documents, all of them valid: an evaluation on a shop with a refused document would measure
+    a different shop (its policy missing, the law's defaults in its place), so it stops instead.
+
+    Raises:
+        UserError: a document is invalid (every problem listed).
+    """
+    docs, errors = FileStore(shop_root(shop_id, roots)).load_shop(shop_id)
+    if errors:
+        raise UserError(f"shop `{shop_id}` has {len(errors)} invalid document(s); fix them before evaluating: "
+                        + "; ".join(str(e) for e in errors))
+    return docs

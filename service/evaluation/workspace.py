@@ -8,7 +8,7 @@ from pathlib import Path
 
 from service.drafting.llm_client import LiteLLMClient
 from service.errors import UserError
-from service.evaluation.shops import SHOP_ROOTS
+from service.evaluation.shops import SHOP_ROOTS, valid_shop_documents
 from service.settings import LLMSettings, Settings
 
 __all__ = ["SHOP_ROOTS", "eval_llm_settings", "eval_settings", "stage_knowledge"]
@@ -29,6 +29,7 @@ def stage_knowledge(shops: Iterable[str], target: Path, roots: Sequence[Path] = 
         for source in sources:
             for file in sorted(source.glob("*.md")):
                 shutil.copy2(file, folder / file.name)
+        valid_shop_documents(shop, [target])  # a refused document would make it another shop: stop
     return target
 
 

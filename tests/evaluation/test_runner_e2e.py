@@ -185,8 +185,9 @@ def test_run_against_a_server(suite_dir: Path, client: TestClient, settings: Set
 def test_staging_merges_shop_roots_and_pins_the_local_model(tmp_path: Path) -> None:
     (tmp_path / "a" / "s1").mkdir(parents=True)
     (tmp_path / "b" / "s1").mkdir(parents=True)
-    (tmp_path / "a" / "s1" / "x.md").write_text("x", encoding="utf-8")
-    (tmp_path / "b" / "s1" / "y.md").write_text("y", encoding="utf-8")
+    for root, name in (("a", "x"), ("b", "y")):
+        (tmp_path / root / "s1" / f"{name}.md").write_text(
+            f"---\nid: {name}\ntype: faq\ntitle: {name}\n---\n# {name}\n- {name}\n", encoding="utf-8")
     target = stage_knowledge(["s1"], tmp_path / "k", (tmp_path / "a", tmp_path / "b"))
     assert sorted(p.name for p in (target / "s1").iterdir()) == ["x.md", "y.md"]
     base = Settings(data_dir=tmp_path / "configured", llm=LLMSettings(mode="local"))

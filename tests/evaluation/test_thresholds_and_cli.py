@@ -154,3 +154,16 @@ def test_cli_compare(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "regressions: 1" in result.output and "improvements: 1" in result.output
     assert CliRunner().invoke(app, [*args, "--fail-on-regression"]).exit_code == 1
+
+
+def test_an_evaluation_stops_on_a_shop_with_an_invalid_document(tmp_path: Path) -> None:
+    from service.errors import UserError
+    from service.evaluation.workspace import stage_knowledge
+
+    shop = tmp_path / "roots" / "brokenshop"
+    shop.mkdir(parents=True)
+    (shop / "policy-returns.md").write_text(
+        "---\nid: policy-returns\ntype: policy\ntitle: 退货\nrules:\n  return_days_typo: 15\n---\n# 退货\n- 15 天无理由。\n",
+        encoding="utf-8")
+    with pytest.raises(UserError, match="return_days_typo"):
+        stage_knowledge(["brokenshop"], tmp_path / "staged", [tmp_path / "roots"])
