@@ -62,18 +62,35 @@ def test_edit_a_draft_then_check_it_again(page: Page) -> None:
     expect(page.locator("#own-result .state")).to_have_class("state good")
 
 
-def test_copy_puts_the_draft_on_the_clipboard_and_reports_the_feedback_outcome(page: Page, server: Server) -> None:
+def adoption(server: Server) -> dict[str, int]:
+    report = httpx.get(f"{server.url}/v1/shops/demo/feedback/report")
+    assert report.status_code == 200, report.text
+    counts: dict[str, int] = report.json()["adoption"]
+    return counts
+
+
+def test_copy_puts_the_draft_on_the_clipboard_and_records_it_as_used(page: Page, server: Server) -> None:
+    before = adoption(server)
     draft(page)
     first = page.locator("article.draft").first
     first.locator("button.copy").click()
     text = first.locator(".reply-text").inner_text()
     assert page.evaluate("navigator.clipboard.readText()") == text
-    status = first.locator(".feedback-status")
-    has_feedback = httpx.post(f"{server.url}/v1/feedback", json={}).status_code != 404
-    if has_feedback:
-        expect(status).to_contain_text("已记录反馈")
-    else:  # the endpoint is not there: the copy still works and the page says why nothing was recorded
-        expect(status).to_contain_text("反馈未记录")
+    expect(first.locator(".feedback-status")).to_contain_text("已记录反馈 (原样使用)")
+    after = adoption(server)
+    assert after["with_feedback"] == before["with_feedback"] + 1 and after["as_is"] == before["as_is"] + 1
+
+
+def test_an_edited_draft_is_recorded_as_edited(page: Page, server: Server) -> None:
+    before = adoption(server)
+    draft(page)
+    page.locator("article.draft button.edit").first.click()
+    page.fill("#own", page.locator("#own").input_value() + "另外送您一张5元无门槛优惠券。")
+    page.click("#own-send")
+    expect(page.locator("#own-status")).to_contain_text("修改后使用")
+    assert page.evaluate("navigator.clipboard.readText()").endswith("5元无门槛优惠券。")
+    after = adoption(server)
+    assert after["edited"] == before["edited"] + 1
 
 
 def test_english_labels_and_a_laptop_screen(page: Page) -> None:

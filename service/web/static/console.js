@@ -176,7 +176,9 @@
       await new Promise((resolve) => setTimeout(resolve, wait));
       response = await call("POST", "/v1/feedback", { json: body });
       if (response.ok) {
-        statusBox.textContent = `${t("copied")} · ${t("recorded")}`;
+        let entry = {};
+        try { entry = await response.json(); } catch (_) { /* recorded all the same */ }
+        statusBox.textContent = `${t("copied")} · ${t("recorded")}${entry.outcome ? ` (${t("outcome." + entry.outcome)})` : ""}`;
         statusBox.className = "feedback-status good";
         return;
       }

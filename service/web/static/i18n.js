@@ -27,6 +27,7 @@ window.KEFU_LABELS = {
     "conflict.diff": "看差异(最新版本 → 我的修改)", "conflict.load": "载入最新版本(放弃我的修改)",
     "problems": "文档有问题,未保存:", "viewing": "正在查看旧版本(只读)", "back": "回到当前版本",
     "restore.confirm": "把版本 {v} 恢复为当前版本?", "dirty": "有未保存的修改", "version": "版本",
+    "outcome.as_is": "原样使用", "outcome.edited": "修改后使用", "outcome.ignored": "未采用",
   },
   en: {
     "app.console": "Agent console", "app.editor": "Knowledge editor", "nav.console": "Console", "nav.editor": "Editor",
@@ -54,5 +55,6 @@ window.KEFU_LABELS = {
     "conflict.diff": "Diff (latest → my edit)", "conflict.load": "Load the latest (drop my edit)",
     "problems": "The document has problems; not saved:", "viewing": "Viewing an old version (read only)", "back": "Back to current",
     "restore.confirm": "Make version {v} the current one again?", "dirty": "unsaved changes", "version": "version",
+    "outcome.as_is": "used as is", "outcome.edited": "edited", "outcome.ignored": "not used",
   },
 };
