@@ -22,6 +22,9 @@ from service.guards.llm_judge import LLMJudgeGuard
 from service.guards.registry import default_runner
 from service.guards.tone.guard import ToneGuard
 from service.guards.tone.model import ToneModel
+from service.integrations.chatwoot import ChatwootBot
+from service.integrations.chatwoot_client import ChatwootClient
+from service.integrations.dedupe import MemorySeenMessages, RedisSeenMessages, SeenMessages
 from service.knowledge.base import KnowledgeBase
 from service.knowledge.folder_sync import seed_from_folders
 from service.knowledge.versions import DocumentStore
@@ -59,6 +62,7 @@ class Services:
     feedback: FeedbackService
     recorder: DraftRecorder | None  # None: recording is switched off
     reports: ReportService
+    chatwoot: ChatwootBot
     metrics: Metrics = field(default_factory=Metrics)
 
 
@@ -136,5 +140,24 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
                                pending=recorder.pending if recorder is not None else None)
     report_service = ReportService(
         feedback_store, lambda shop_id: {d: p.title for d, p in knowledge.shop(shop_id).products.items()}, zone)
+    chatwoot = build_chatwoot(settings, knowledge, pipeline)
     return Services(settings, knowledge, database, keys, retriever, checker, pipeline, reports, proactive, feedback,
-                    recorder, report_service, metrics=metrics)
+                    recorder, report_service, chatwoot, metrics=metrics)
+
+
+def build_chatwoot(settings: Settings, knowledge: KnowledgeBase, pipeline: DraftingPipeline) -> ChatwootBot:
+    """The Chatwoot agent bot; without URL and token it answers 503 (not configured)."""
+    config = settings.chatwoot
+    client = None
+    if config.base_url and config.api_access_token is not None:
+        client = ChatwootClient(config.base_url, config.api_access_token, timeout_s=config.timeout_s)
+        if config.webhook_secret is None:
+            log.warning("the Chatwoot webhook accepts unsigned calls: set KEFU_CHATWOOT__WEBHOOK_SECRET")
+    seen: SeenMessages = MemorySeenMessages(config.dedupe_ttl_s)
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        seen = RedisSeenMessages(Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1),
+                                 config.dedupe_ttl_s)
+    return ChatwootBot(config, knowledge, pipeline, PromptLibrary(settings.prompts_dir), seen, client,
+                       max_turn_chars=settings.limits.max_message_chars)

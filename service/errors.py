@@ -117,6 +117,12 @@ class ForbiddenError(KefuError):
     status_code = 403
 
 
+class IntegrationNotConfigured(KefuError):
+    """An integration's endpoint was called but its settings (URL, token, account → shop) are not set."""
+
+    status_code = 503
+
+
 class StorageError(KefuError):
     """A document could not be written to the store; the edit was rolled back."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -138,6 +138,27 @@ class RateLimitSettings(BaseModel):
     key_prefix: str = Field("kefu:rl:", description="Prefix of the Redis keys the limiter writes")
 
 
+class ChatwootSettings(BaseModel):
+    """The Chatwoot agent-bot webhook: where kefu posts its drafts as private notes, and which account is which shop."""
+
+    base_url: str | None = Field(None, description="Chatwoot's base URL, e.g. https://chat.example.com")
+    api_access_token: SecretStr | None = Field(
+        None, description="access token of the agent bot (or an agent) kefu posts as (header api_access_token); "
+        "never logged")
+    webhook_secret: SecretStr | None = Field(
+        None, description="the webhook's secret; when set, every call must carry a valid X-Chatwoot-Signature "
+        "(sha256 HMAC of '{X-Chatwoot-Timestamp}.{body}'), else 401")
+    max_signature_age_s: int = Field(300, ge=1, description="a signed call older than this is refused (replays)")
+    accounts: dict[int, str] = Field(
+        default_factory=dict, description="Chatwoot account id → kefu shop id, JSON in KEFU_CHATWOOT__ACCOUNTS "
+        "(e.g. {\"1\": \"demo\"}); a webhook from an unmapped account is refused (403)")
+    fetch_history: bool = Field(True, description="read the conversation's earlier messages from Chatwoot's API")
+    history_messages: int = Field(20, ge=1, le=100, description="most earlier messages used for the draft")
+    use_llm: bool = Field(False, description="let the LLM write too (slower); default: the deterministic drafts")
+    timeout_s: float = Field(10.0, gt=0, description="deadline of each call to Chatwoot's API")
+    dedupe_ttl_s: int = Field(86_400, ge=1, description="how long a message id is remembered to ignore repeats")
+
+
 class Settings(BaseSettings):
     """kefu configuration; every field can be set as KEFU_<NAME> (nested: KEFU_LLM__MODEL)."""
 
@@ -171,6 +192,7 @@ class Settings(BaseSettings):
     feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    chatwoot: ChatwootSettings = Field(default_factory=ChatwootSettings)
     redis_url: str | None = Field(
         None, description="redis://host:port/db shared by all workers (rate limits); unset: in process"
     )

@@ -1,0 +1,1 @@
+"""Inboxes agents already use (Chatwoot): kefu's drafts delivered where the agent works."""
