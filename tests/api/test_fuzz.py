@@ -19,7 +19,14 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
 from service.app import create_app
-from service.settings import PROJECT_ROOT, EmbeddingSettings, LLMSettings, RateLimitSettings, Settings
+from service.settings import (
+    PROJECT_ROOT,
+    ChatwootSettings,
+    EmbeddingSettings,
+    LLMSettings,
+    RateLimitSettings,
+    Settings,
+)
 
 EXAMPLES_PER_OPERATION = 15
 
@@ -28,7 +35,10 @@ atexit.register(shutil.rmtree, _workdir, ignore_errors=True)
 shutil.copytree(PROJECT_ROOT / "knowledge" / "demo", _workdir / "knowledge" / "demo")
 _settings = Settings(data_dir=_workdir / "data", knowledge_dir=_workdir / "knowledge",
                      embedding=EmbeddingSettings(mode="hashing"), llm=LLMSettings(mode="off"),
-                     rate_limit=RateLimitSettings(enabled=False))
+                     rate_limit=RateLimitSettings(enabled=False),
+                     # configured (a closed port: notes fail in the background), else the webhook is a 503 by design
+                     chatwoot=ChatwootSettings(base_url="http://127.0.0.1:9", api_access_token="fuzz",
+                                               accounts={1: "demo"}, fetch_history=False))
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_settings))
 
 
