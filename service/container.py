@@ -160,4 +160,5 @@ def build_chatwoot(settings: Settings, knowledge: KnowledgeBase, pipeline: Draft
         seen = RedisSeenMessages(Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1),
                                  config.dedupe_ttl_s)
     return ChatwootBot(config, knowledge, pipeline, PromptLibrary(settings.prompts_dir), seen, client,
-                       max_turn_chars=settings.limits.max_message_chars)
+                       max_turn_chars=settings.limits.max_message_chars,
+                       max_conversation_chars=settings.limits.max_conversation_chars)

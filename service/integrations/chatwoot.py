@@ -42,7 +42,7 @@ class ChatwootBot:
 
     def __init__(self, settings: ChatwootSettings, knowledge: KnowledgeBase, pipeline: DraftingPipeline,
                  notes: PromptLibrary, seen: SeenMessages, client: ChatwootClient | None, *,
-                 max_turn_chars: int) -> None:
+                 max_turn_chars: int, max_conversation_chars: int) -> None:
         self.settings = settings
         self.knowledge = knowledge
         self.pipeline = pipeline
@@ -50,6 +50,7 @@ class ChatwootBot:
         self.seen = seen
         self.client = client
         self.max_turn_chars = max_turn_chars
+        self.max_conversation_chars = max_conversation_chars
         self.posted = 0
         self.failed = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -151,7 +152,11 @@ class ChatwootBot:
             messages = messages[: ids.index(str(event.id))]
         turns = [t.model_copy(update={"text": t.text[: self.max_turn_chars]})
                  for m in messages if (t := m.turn()) is not None]
-        return [*turns[-(self.settings.history_messages - 1):], current]
+        keep = self.settings.history_messages - 1
+        kept = [*(turns[-keep:] if keep else []), current]
+        while len(kept) > 1 and sum(len(t.text) for t in kept) > self.max_conversation_chars:
+            kept.pop(0)  # the oldest turns go first: the drafts answer the newest
+        return kept
 
     def note(self, response: DraftResponse) -> str:
         """The private note: the best passing draft (else the best one, marked), its sources and guard flags."""

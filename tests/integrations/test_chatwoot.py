@@ -197,3 +197,26 @@ def test_with_a_secret_only_signed_fresh_calls_are_taken(settings: Settings, fak
         answer = client.post(URL, content=body, headers=sign(body, now))
         assert answer.status_code == 200 and answer.json()["status"] == "queued"
         assert len(chatwoot.wait_for_notes(1)) == 1
+
+
+@pytest.mark.parametrize(("history_messages", "expected"), [
+    (1, [("customer", QUESTION)]),
+    (2, [("agent", "您好,在的,请问有什么可以帮您?"), ("customer", QUESTION)]),
+])
+def test_the_history_is_cut_to_the_setting(settings: Settings, fake: tuple[FakeChatwoot, str],
+                                           monkeypatch: pytest.MonkeyPatch, history_messages: int,
+                                           expected: list[tuple[str, str]]) -> None:
+    chatwoot, url = fake
+    with TestClient(create_app(chatwoot_settings(settings, url, history_messages=history_messages))) as client:
+        services = client.app.state.services  # type: ignore[attr-defined]
+        seen: list[list[tuple[str, str]]] = []
+        original = services.pipeline.draft
+
+        async def recording(request: Any) -> Any:
+            seen.append([(t.role, t.text) for t in request.conversation])
+            return await original(request)
+
+        monkeypatch.setattr(services.pipeline, "draft", recording)
+        client.post(URL, json=contact_message())
+        chatwoot.wait_for_notes(1)
+    assert seen == [expected]

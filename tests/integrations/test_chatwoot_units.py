@@ -59,7 +59,7 @@ def test_the_bot_picks_the_best_passing_draft() -> None:
 
     error = Violation(category=Category.blame, rule="blame.x", message="m", span=(0, 1))
     bot = ChatwootBot(ChatwootSettings(), None, None, NOTES, MemorySeenMessages(60), None,  # type: ignore[arg-type]
-                      max_turn_chars=1000)
+                      max_turn_chars=1000, max_conversation_chars=8000)
     note = bot.note(response(draft("坏的回复", error), draft("好的回复")))
     assert "好的回复" in note and "坏的回复" not in note
 
