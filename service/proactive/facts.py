@@ -73,7 +73,10 @@ class ShopFactLookup:
 
 
 def _usable(text: str, slot: FactSlot) -> bool:
-    return any(cue in text for cue in slot.cues) and not any(word in text for word in slot.avoid)
+    if not any(cue in text for cue in slot.cues) or any(word in text for word in slot.avoid):
+        return False
+    values = FactValues.read(text) if slot.must_have else None
+    return all(getattr(values, name) for name in slot.must_have)
 
 
 def _clean(text: str) -> str:

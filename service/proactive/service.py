@@ -78,8 +78,8 @@ class ProactiveDrafter:
                     f"no document of shop {shop.shop_id} states the {name} fact a {request.kind.value} needs "
                     f"(looked for a sentence with one of {slot.cues}); add it to a policy or FAQ document",
                     where=f"shop.{shop.shop_id}.{name}")
-            if fact is not None:
-                found[name] = fact
+            if fact is not None and all(fact.text != other.text for other in found.values()):
+                found[name] = fact  # one sentence is stated once, under the first slot that found it
         return found
 
     def _checked(self, shop: ShopKnowledge, text: str, citations: list[Citation], now: datetime,

@@ -42,6 +42,8 @@ class FactSlot(BaseModel):
     cues: list[str] = Field(min_length=1, description="a usable sentence contains one of these")
     avoid: list[str] = Field(default_factory=list, description="a sentence with one of these is not used")
     refuse: list[str] = Field(default_factory=list, description="the shop does not offer this when found")
+    must_have: list[Literal["times", "day_ranges", "hours", "yuan", "years"]] = Field(
+        default_factory=list, description="figures the sentence must carry (e.g. day_ranges for transit times)")
     required: bool = False
     doc_types: list[DocType] = Field(default_factory=lambda: [DocType.policy, DocType.faq],
                                      description="buyer-facing documents only: guidelines are for agents")
