@@ -241,10 +241,29 @@ class RefundRuleGuard(AfterSalesChecks):
             }.get(claim.kind, (None, ""))
             if window is None or not window.open:
                 return []
-            return [self._v("quality_denial", message, claim, deadline=fmt_date(window.deadline),
-                            qe=rules.quality_exchange_days, qr=rules.quality_return_days)]
+            return [
+                self._v(
+                    "quality_denial",
+                    message,
+                    claim,
+                    deadline=fmt_date(window.deadline),
+                    qe=rules.quality_exchange_days,
+                    qr=rules.quality_return_days,
+                )
+            ]
         if claim.kind != "deny_return" or self.p.not_complete.search(ctx.reply, start, end):
             return []
+        if self._refuses_open_quality_return(ctx, claim, start, end):
+            return [
+                self._v(
+                    "quality_denial",
+                    "deny_quality_return",
+                    claim,
+                    deadline=fmt_date(facts.quality_return.deadline),
+                    qe=ctx.shop.rules.quality_exchange_days,
+                    qr=ctx.shop.rules.quality_return_days,
+                )
+            ]
         # the order's items decide: "扫地机是定制类商品" does not make an ordinary item excluded
         known_items = bool(ctx.order and ctx.order.items)
         excluded = all_items_excluded(ctx, self.p) or (
@@ -262,6 +281,19 @@ class RefundRuleGuard(AfterSalesChecks):
                 )
             ]
         return []
+
+    def _refuses_open_quality_return(self, ctx: GuardContext, claim: Claim, start: int, end: int) -> bool:
+        """Every return refused ("退不了了,过了10天,给您换个新的") to a buyer who reports a problem (no
+        change of mind said anywhere) while the quality return is open, and the reply never turns to it."""
+        facts = ctx.facts
+        if not facts.quality_return.open or facts.no_reason_return.open or ctx.order is None:
+            return False
+        buyer = [t.text for t in ctx.conversation if t.role == "customer"]
+        if not buyer or any(self.p.routes[Route.no_reason].search(t) for t in buyer):
+            return False
+        named = self.p.routes[Route.no_reason].search(ctx.reply, start, end)
+        turns_to_quality = self.p.routes[Route.quality].search(ctx.reply)
+        return not named and not turns_to_quality and not is_hypothetical(ctx, self.p, claim.start)
 
     def _grant(self, ctx: GuardContext, claim: Claim) -> list[Violation]:
         facts = ctx.facts

@@ -93,6 +93,10 @@ class RefundChecks:
                 continue  # the shop's leg (补发, 寄出新的) says nothing about the return leg
             # unknown path ("这次运费我们出" after an apology): say nothing
             said = known_route(ctx, self.p, claim.start)
+            if said is None and any(
+                self.p.return_request.search(t.text) for t in ctx.conversation if t.role == "customer"
+            ):
+                said = Route.no_reason  # a return asked for with no fault named anywhere is a no-reason return
             if said is Route.no_reason and self._quality_exchange(ctx, sentence_start, sentence_end):
                 continue  # "质量问题…(不能无理由退)…给您换一件,来回运费我们出": the exchange's shipping
             if said is Route.no_reason and rules.no_reason_return_shipping == "buyer":
