@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from service.api import chatwoot, chunks, docs, feedback, proactive, stats_page
+from service.api import chatwoot, chunks, citations, docs, feedback, proactive, stats_page
 from service.api.auth import require
 from service.api.limits import BodyLimitMiddleware, RequestLimits
 from service.api.metrics import MetricsMiddleware, metrics_router
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None,
     app.include_router(chunks.router, dependencies=[Depends(require(Role.agent)), Depends(enforce_rate_limit)])
     app.include_router(feedback.router, dependencies=[Depends(require(Role.agent)), Depends(enforce_rate_limit)])
     app.include_router(chatwoot.router, dependencies=[Depends(enforce_rate_limit)])  # signed, not keyed
+    app.include_router(citations.router, dependencies=[Depends(require(Role.agent)), Depends(enforce_rate_limit)])
     app.include_router(docs.router, dependencies=[Depends(require(Role.editor)), Depends(enforce_rate_limit)])
     for reports in (feedback.reports_router, stats_page.router):
         app.include_router(reports, dependencies=[Depends(require(Role.editor)), Depends(enforce_rate_limit)])

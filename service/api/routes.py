@@ -19,6 +19,7 @@ from service.api.schemas import (
 )
 from service.api.stream import stream_response
 from service.guards.base import GuardResult
+from service.knowledge.windows import active_view
 
 health_router = APIRouter()
 router = APIRouter()
@@ -34,10 +35,11 @@ def healthz(services: ServicesDep) -> dict[str, object]:
 
 @router.post("/v1/search", response_model=SearchResponse)
 def search(request: LimitedSearchRequest, services: ServicesDep) -> SearchResponse:
-    services.knowledge.shop(request.shop_id)  # 404 for an unknown shop
+    now = request.now or datetime.now(services.checker.zone)
+    shop = active_view(services.knowledge.shop(request.shop_id), now)  # 404 for an unknown shop
     hits = services.retriever.search(
         request.shop_id, request.query, request.k, doc_types=request.doc_type, skus=request.sku,
-        boost_skus=request.boost_sku, max_per_doc=request.max_per_doc,
+        boost_skus=request.boost_sku, max_per_doc=request.max_per_doc, exclude_docs=shop.inactive.keys(),
     )
     return SearchResponse(hits=[
         SearchHit(

@@ -36,6 +36,8 @@ class SearchRequest(BaseModel):
     boost_sku: StrList = Field(default_factory=list, description="favour these products (e.g. the order's)")
     max_per_doc: int = Field(2, ge=1, description="at most this many chunks of one document (limits.max_k)")
     explain: bool = Field(False, description="include each retriever's score and rank")
+    now: datetime | None = Field(None, description="ISO 8601; documents outside their validity window at this "
+                                 "time are not returned (default: server clock)")
 
     @field_validator("query")
     @classmethod

@@ -30,6 +30,14 @@ class DraftInput(BaseModel):
 class Citation(BaseModel):
     doc_id: str
     chunk_id: str
+    version: int | None = Field(None, description="the document's version the draft was written from; "
+                                "POST /v1/citations/check says whether it is still current")
+
+
+def pin_versions(citations: list[Citation], versions: dict[str, int]) -> list[Citation]:
+    """The citations with the cited documents' versions (as of the shop version the draft was written from)."""
+    return [c if c.version is not None or c.doc_id not in versions
+            else c.model_copy(update={"version": versions[c.doc_id]}) for c in citations]
 
 
 class Draft(BaseModel):

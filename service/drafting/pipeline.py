@@ -7,7 +7,7 @@ import logging
 import time
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
@@ -17,14 +17,15 @@ import anyio
 
 from service.drafting.intents import AFTER_SALE, classify_intent
 from service.drafting.llm_client import LLMClient, LLMReply, ParsedDraft, parse_drafts
-from service.drafting.models import Citation, Draft, DraftInput, DraftResponse, RetrievedChunk
+from service.drafting.models import Citation, Draft, DraftInput, DraftResponse, RetrievedChunk, pin_versions
 from service.drafting.plan_writer import PlanWriter
 from service.drafting.prompt import PromptLibrary
 from service.drafting.repair import apply_suggestions
 from service.errors import LLMError, TemplateMissingVariables
 from service.guards.base import Turn
 from service.guards.checker import ReplyChecker
-from service.knowledge.base import KnowledgeBase, ShopKnowledge
+from service.knowledge.base import ShopKnowledge, ShopSource
+from service.knowledge.windows import active_view
 from service.observability.metrics import Metrics
 from service.planning.builder import PlanBuilder
 from service.planning.models import AnswerPlan
@@ -67,7 +68,7 @@ class DraftingPipeline:
 
     def __init__(
         self,
-        knowledge: KnowledgeBase,
+        knowledge: ShopSource,
         retriever: Retriever,
         checker: ReplyChecker,
         planner: PlanBuilder,
@@ -111,15 +112,17 @@ class DraftingPipeline:
             limiter = self._limiters[loop] = anyio.CapacityLimiter(self.cpu_threads)
         return await anyio.to_thread.run_sync(func, limiter=limiter)
 
-    def retrieve(self, shop_id: str, query: SearchQuery, intent: str) -> list[Hit]:
-        """Top chunks for the query; after-sale questions always see the shop's policy too."""
+    def retrieve(self, shop_id: str, query: SearchQuery, intent: str, exclude_docs: Collection[str] = ()) -> list[Hit]:
+        """Top chunks for the query; after-sale questions always see the shop's policy too. `exclude_docs`:
+        documents outside their validity window."""
         # one embedding for both searches (the query's vector was computed twice for after-sale questions)
         vector = self.retriever.embed_query(query.text) if query.text.strip() else None
-        hits = self.retriever.search(shop_id, query.text, self.k, boost_skus=query.boost_skus, vector=vector)
+        hits = self.retriever.search(shop_id, query.text, self.k, boost_skus=query.boost_skus, vector=vector,
+                                     exclude_docs=exclude_docs)
         if intent in AFTER_SALE or intent in ("logistics", "invoice"):
             seen = {h.chunk.chunk_id for h in hits}
             policy = self.retriever.search(shop_id, query.text, 2, doc_types=["policy"], max_per_doc=1,
-                                           vector=vector)
+                                           vector=vector, exclude_docs=exclude_docs)
             hits += [h for h in policy if h.chunk.chunk_id not in seen]
         return hits
 
@@ -203,14 +206,14 @@ class DraftingPipeline:
             self.metrics.record_stage(name, now_ - clock)
             clock = now_
 
-        shop = self.knowledge.shop(request.shop_id)
         now = request.now or datetime.now(self.zone)
+        shop = active_view(self.knowledge.shop(request.shop_id), now)
         facts = self.checker.facts(shop, request.order, now, request.conversation)
         intent = classify_intent(request.conversation)
         decision = decide(intent, facts)
         lap("facts")
         query = build_query(request.conversation, request.order)
-        hits = self.retrieve(request.shop_id, query, intent)
+        hits = self.retrieve(request.shop_id, query, intent, exclude_docs=shop.inactive.keys())
         chunks = [h.chunk for h in hits]
         lap("retrieval")
         language = detect_language(request.conversation)
@@ -248,7 +251,7 @@ class DraftingPipeline:
                                                 conversation=request.conversation, facts=facts)
                     if len(second.violations) < len(result.violations) or second.passed:
                         text, result, repaired = fixed, second, True
-        return Draft(text=text, citations=citations, guard=result,
+        return Draft(text=text, citations=pin_versions(citations, shop.versions), guard=result,
                      source="llm" if source == "llm" else "composer", repaired=repaired)
 
     async def _llm_drafts(self, base: Prepared,

@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from service.guards.base import GuardContext, GuardResult, Turn
 from service.guards.runner import GuardRunner
 from service.knowledge.base import ShopKnowledge
+from service.knowledge.windows import active_view
 from service.policy.facts import OrderFacts, compute_order_facts
 from service.policy.order import Order
 
@@ -35,6 +36,7 @@ class ReplyChecker:
         conversation: list[Turn] | None = None,
         facts: OrderFacts | None = None,
     ) -> GuardResult:
+        shop = active_view(shop, now)  # documents outside their validity window support no claim
         ctx = GuardContext(
             reply=reply,
             shop=shop,

@@ -9,6 +9,7 @@ from pathlib import Path
 from service.guards import text_scan
 from service.guards.base import Guard
 from service.guards.blame import BlameGuard
+from service.guards.expired_offer import ExpiredOfferGuard
 from service.guards.false_promise import FalsePromiseGuard
 from service.guards.platform_rule import PlatformRuleGuard
 from service.guards.refund_rule import RefundRuleGuard
@@ -23,6 +24,7 @@ GUARD_FACTORIES: dict[str, Callable[[], Guard]] = {
     "blame": BlameGuard,
     "platform_rule": PlatformRuleGuard,
     "ungrounded_fact": UngroundedFactGuard,
+    "expired_offer": ExpiredOfferGuard,
 }
 
 

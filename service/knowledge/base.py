@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -44,6 +44,7 @@ class ShopKnowledge(BaseModel):
     doc_id_by_sku: dict[str, str] = {}  # lower-cased SKU → product doc id
     versions: dict[str, int] = {}
     schedule: ShippingSchedule = ShippingSchedule()  # the daily cut-off and rest days its shipping policy states
+    inactive: dict[str, Document] = {}  # documents outside their validity window at the view's time (windows.py)
 
     @classmethod
     def build(cls, shop_id: str, docs: list[Document], versions: dict[str, int] | None = None) -> ShopKnowledge:
@@ -100,6 +101,12 @@ class ShopKnowledge(BaseModel):
         """The product with this SKU (case-insensitive), looked up, not searched."""
         doc_id = self.doc_id_by_sku.get(sku.lower())
         return self.products[doc_id] if doc_id is not None else None
+
+
+class ShopSource(Protocol):
+    """Where drafting reads a shop's knowledge: the live knowledge base, or a preview's staged overlay."""
+
+    def shop(self, shop_id: str) -> ShopKnowledge: ...
 
 
 class Edit(BaseModel):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from service.errors import DocumentError
 from service.policy.rules import RuleOverrides
@@ -40,6 +41,23 @@ class DocumentMeta(BaseModel):
     price: float | None = Field(None, ge=0)
     tags: list[str] = Field(default_factory=list)
     rules: RuleOverrides | None = None
+    valid_from: datetime | None = Field(None, description="ISO 8601 with offset: not retrieved before this")
+    valid_until: datetime | None = Field(None, description="ISO 8601 with offset: not retrieved from this on")
+
+    @field_validator("valid_from", "valid_until")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("needs a UTC offset, e.g. 2026-11-11T00:00:00+08:00")
+        return value
+
+    @field_validator("valid_until")
+    @classmethod
+    def _after_start(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        start = info.data.get("valid_from")
+        if value is not None and start is not None and value <= start:
+            raise ValueError(f"must be after `valid_from` ({start.isoformat()})")
+        return value
 
     @field_validator("sku", "category", mode="before")
     @classmethod
@@ -68,6 +86,12 @@ class Document(BaseModel):
     @property
     def id(self) -> str:
         return self.meta.id
+
+    def valid_at(self, now: datetime) -> bool:
+        """Whether `now` lies in the document's validity window (always, without one)."""
+        meta = self.meta
+        return (meta.valid_from is None or now >= meta.valid_from) and (
+            meta.valid_until is None or now < meta.valid_until)
 
     @property
     def content_hash(self) -> str:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, tzinfo
 from typing import Any, Literal
 
-from service.drafting.models import Citation, Draft
+from service.drafting.models import Citation, Draft, pin_versions
 from service.drafting.pipeline import detect_language
 from service.drafting.repair import apply_suggestions
 from service.errors import ConflictError, UserError
@@ -93,7 +93,8 @@ class ProactiveDrafter:
                 second = self.checker.check(shop, fixed, now=now, order=order, conversation=conversation)
                 if second.passed or len(second.violations) < len(result.violations):
                     text, result, repaired = fixed, second, True
-        return Draft(text=text, citations=citations, guard=result, source="composer", repaired=repaired)
+        return Draft(text=text, citations=pin_versions(citations, shop.versions), guard=result, source="composer",
+                     repaired=repaired)
 
 
 def check_requirements(request: ProactiveInput, needs: Requirements) -> None:

@@ -70,6 +70,7 @@ class Retriever:
         max_per_doc: int = 2,
         retrievers: Collection[str] = RETRIEVERS,
         vector: np.ndarray | None = None,
+        exclude_docs: Collection[str] = (),
     ) -> list[Hit]:
         """The best `k` chunks for `query`.
 
@@ -85,6 +86,7 @@ class Retriever:
                 "profile" is document-level evidence that only re-scores what the others propose:
                 the query's similarity to each document's title/SKU/category/tags, and SKUs it names.
             vector: The query's embedding when the caller has it already (it searches twice).
+            exclude_docs: Documents never to return (those outside their validity window at the request's time).
         """
         shop = self.index.shop(shop_id)
         if not query.strip():
@@ -93,7 +95,7 @@ class Retriever:
             vector = self.embed_query(query)
         with shop.lock.read():  # an edit swaps a document's chunks only between two searches
             return self._search(shop_id, shop, query, vector, k, doc_types, skus, boost_skus, max_per_doc,
-                                retrievers)
+                                retrievers, exclude_docs)
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's vector, as `search` uses it."""
@@ -102,11 +104,16 @@ class Retriever:
 
     def _search(self, shop_id: str, shop: ShopChunks, query: str, vector: np.ndarray | None, k: int,
                 doc_types: Collection[str] | None, skus: Collection[str] | None, boost_skus: Collection[str],
-                max_per_doc: int, retrievers: Collection[str]) -> list[Hit]:
+                max_per_doc: int, retrievers: Collection[str], exclude_docs: Collection[str]) -> list[Hit]:
         cfg = self.config
         if not shop.size:
             return []
         allowed = _allowed(shop, doc_types, skus)
+        slots = [slot for doc_id in exclude_docs for slot in shop.doc_slots.get(doc_id, ())]
+        if slots:
+            if allowed is None:
+                allowed = np.ones(len(shop.chunks), dtype=bool)
+            allowed[slots] = False
         dense: list[tuple[str, float]] = []
         if "dense" in retrievers and vector is not None:
             dense = self._dense(shop_id, shop, vector, doc_types, skus, allowed)

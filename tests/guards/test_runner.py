@@ -11,8 +11,8 @@ from service.guards.runner import GuardRunner
 from tests.guards.shops import make_ctx, order
 
 
-def test_guards_yaml_enables_the_five_rule_guards_and_the_tone_layer_and_not_the_judge() -> None:
-    rules = ["refund_rule", "false_promise", "blame", "platform_rule", "ungrounded_fact"]
+def test_guards_yaml_enables_the_rule_guards_and_the_tone_layer_and_not_the_judge() -> None:
+    rules = ["refund_rule", "false_promise", "blame", "platform_rule", "ungrounded_fact", "expired_offer"]
     assert enabled_guard_names() == [*rules, "tone"]
     assert [g.name for g in build_guards()] == rules  # the tone guard needs its model and embedder, given
 
