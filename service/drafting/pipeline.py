@@ -258,7 +258,6 @@ class DraftingPipeline:
                           request: DraftInput) -> tuple[list[Draft], dict[str, float], str]:
         """Drafts from the LLM, written from the answer plan (the facts it may state, with their sources)."""
         assert self.llm is not None
-        shop, facts, now = base.shop, base.facts, base.now
         messages = self.llm_messages(base, request)
         reply = await self.llm.acomplete(messages)
         usage = _usage(reply)
@@ -269,26 +268,39 @@ class DraftingPipeline:
                 continue
             seen.add(parsed.text)
             draft = await self.check_llm_draft(base, request, parsed)
-            citations = draft.citations
             repairs = 0
             while not draft.guard.passed and repairs < self.max_repairs:
                 repairs += 1
-                feedback = self.prompts.render("draft_repair.md", violations=draft.guard.violations,
-                                               reply=draft.text)
                 try:
-                    again = await self.llm.acomplete([*messages, {"role": "assistant", "content": reply.text},
-                                               {"role": "user", "content": feedback}])
+                    candidate, again = await self.repair_llm_draft(base, request, messages, reply.text, draft)
                 except LLMError:
                     break
                 usage = _add_usage(usage, _usage(again))
-                fixed = parse_drafts(again.text)
-                if not fixed:
+                if candidate is None:
                     break
-                candidate = await anyio.to_thread.run_sync(
-                    partial(self._checked, shop, request, facts, now, fixed[0].text, citations, "llm"))
-                draft = candidate.model_copy(update={"repaired": True})
+                draft = candidate
             drafts.append(draft)
         return drafts, usage, reply.model
+
+    async def repair_llm_draft(self, base: Prepared, request: DraftInput, messages: list[dict[str, str]],
+                               answer: str, draft: Draft) -> tuple[Draft | None, LLMReply]:
+        """One round of asking the LLM to fix a draft its guards failed (the violations as feedback).
+
+        Returns the fixed draft, checked (None when the answer held no draft), and the LLM's reply.
+
+        Raises:
+            LLMError: the LLM did not answer.
+        """
+        assert self.llm is not None
+        feedback = self.prompts.render("draft_repair.md", violations=draft.guard.violations, reply=draft.text)
+        again = await self.llm.acomplete([*messages, {"role": "assistant", "content": answer},
+                                          {"role": "user", "content": feedback}])
+        fixed = parse_drafts(again.text)
+        if not fixed:
+            return None, again
+        candidate = await anyio.to_thread.run_sync(partial(self._checked, base.shop, request, base.facts, base.now,
+                                                           fixed[0].text, draft.citations, "llm"))
+        return candidate.model_copy(update={"repaired": True}), again
 
     @staticmethod
     def _rank(llm_drafts: list[Draft], composer_drafts: list[Draft]) -> list[Draft]:

@@ -2,8 +2,10 @@
 
 Order of events: ``meta`` (facts, plan, retrieved chunks), one ``draft`` per deterministic draft, then
 for the LLM ``delta`` events (new text of draft ``index``) and one final ``draft`` per LLM draft with its
-citations and guard verdict (``blocked`` when it fails its guards: the agent must not copy it). A streamed
-draft that never became a usable one gets a ``discard``; an LLM that fails or runs out of time gives a
+citations and guard verdict (``blocked`` when it fails its guards: the agent must not copy it). A blocked
+draft is then sent back to the LLM with its violations (as the non-streaming pipeline does); its fix comes
+as another ``draft`` event under the same index, replacing it. A streamed draft that never became a usable
+one gets a ``discard``; an LLM that fails or runs out of time gives a
 ``degraded`` event; ``done`` always comes last. Nothing here raises once the stream has started.
 """
 
@@ -139,6 +141,7 @@ class DraftStreamer:
         model = "composer"
         failure: str | None = None
         deadline = asyncio.get_running_loop().time() + self.deadline_s
+        messages: list[dict[str, str]] = []
         try:
             messages = self.pipeline.llm_messages(base, request)
             chunks = llm.astream(messages) if isinstance(llm, StreamingLLMClient) else _whole(llm, messages)
@@ -172,9 +175,33 @@ class DraftStreamer:
                 yield DiscardEvent(index=index, reason=failure)
             yield DegradedEvent(reason=failure)
             return
-        async for event in self._final_drafts(base, request, "".join(pieces), scanner, first_index):
+        answer = "".join(pieces)
+        async for event in self._final_drafts(base, request, answer, scanner, first_index):
             yield event
+            if isinstance(event, DraftEvent) and event.blocked:
+                repaired = await self._repaired(base, request, messages, answer, event.draft, deadline)
+                if repaired is not None:  # replaces the blocked draft under its index
+                    yield DraftEvent(index=event.index, draft=repaired, blocked=not repaired.guard.passed)
         yield DoneEvent(model=model, timings_ms={})
+
+    async def _repaired(self, base: Prepared, request: DraftInput, messages: list[dict[str, str]], answer: str,
+                        draft: Draft, deadline: float) -> Draft | None:
+        """The LLM's fix of a blocked draft (rounds as the pipeline allows, within the deadline), or None."""
+        fixed: Draft | None = None
+        for _ in range(self.pipeline.max_repairs):
+            try:
+                async with asyncio.timeout_at(deadline):
+                    candidate, _reply = await self.pipeline.repair_llm_draft(base, request, messages, answer,
+                                                                             fixed or draft)
+            except (TimeoutError, LLMError) as exc:
+                log.warning("streamed draft not repaired: %s", exc or "deadline")
+                break
+            if candidate is None:
+                break
+            fixed = candidate
+            if fixed.guard.passed:
+                break
+        return fixed
 
     async def _final_drafts(self, base: Prepared, request: DraftInput, answer: str, scanner: DraftTextScanner,
                             first_index: int) -> AsyncIterator[StreamEvent]:

@@ -76,12 +76,24 @@ def read_all(client: TestClient, body: dict[str, Any]) -> list[dict[str, Any] | 
         return list(events(raw.iter_lines()))
 
 
+def completion(content: str) -> httpx.Response:
+    return httpx.Response(200, json={
+        "id": "c2", "object": "chat.completion", "created": 1, "model": "test-model",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 30, "total_tokens": 130}})
+
+
+FIXED = "亲,给您添麻烦了,非常抱歉!麻烦您拍下问题的照片发给我们,我们马上为您处理。"
+
+
 def test_deterministic_drafts_then_llm_tokens_as_they_come_then_the_verdict(settings: Settings) -> None:
     go_on = threading.Event()
     with respx.mock(assert_all_mocked=True) as mock:
-        mock.post(URL).mock(return_value=httpx.Response(
-            200, headers={"content-type": "text/event-stream"}, stream=SlowBody(pieces(ANSWER), hold_after=4,
-                                                                               go_on=go_on)))
+        route = mock.post(URL).mock(side_effect=[
+            httpx.Response(200, headers={"content-type": "text/event-stream"},
+                           stream=SlowBody(pieces(ANSWER), hold_after=4, go_on=go_on)),
+            completion(json.dumps({"drafts": [{"text": FIXED, "citations": []}]}, ensure_ascii=False)),
+        ])
         with TestClient(create_app(llm_settings(settings))) as client:
             seen: list[dict[str, Any] | str] = []
             with client.stream("POST", "/v1/drafts", json={**ANGRY_12_DAYS, "use_llm": True, "stream": True,
@@ -98,7 +110,8 @@ def test_deterministic_drafts_then_llm_tokens_as_they_come_then_the_verdict(sett
     assert kinds[0] == "meta" and kinds[-1] == "done"
     first_delta = kinds.index("delta")
     assert kinds[1:first_delta] and set(kinds[1:first_delta]) == {"draft"}, "deterministic drafts come first"
-    finals = {e["index"]: e for e in seen if isinstance(e, dict) and e["type"] == "draft"}
+    drafts = [e for e in seen if isinstance(e, dict) and e["type"] == "draft"]
+    finals = {e["index"]: e for e in drafts}  # the last event of an index is the one that counts
     composer = [e for e in finals.values() if e["draft"]["source"] == "composer"]
     assert composer and all(Draft.model_validate(e["draft"]).text for e in composer)
     streamed: dict[int, str] = {}
@@ -108,11 +121,15 @@ def test_deterministic_drafts_then_llm_tokens_as_they_come_then_the_verdict(sett
     assert sorted(streamed.values()) == sorted([GOOD, BLAME]), "the deltas are the drafts' text, not the JSON"
     good_index = next(i for i, t in streamed.items() if t == GOOD)
     blame_index = next(i for i, t in streamed.items() if t == BLAME)
-    good, blame = finals[good_index], finals[blame_index]
+    good = finals[good_index]
     assert good["draft"]["source"] == "llm" and not good["blocked"]
     assert [c["chunk_id"] for c in good["draft"]["citations"]] == ["policy-returns#0"]
-    assert blame["blocked"] and not blame["draft"]["guard"]["passed"]
+    blame, fixed = [e for e in drafts if e["index"] == blame_index]
+    assert blame["blocked"] and not blame["draft"]["guard"]["passed"], "marked before anyone could copy it"
     assert any(v["category"] == "blame" for v in blame["draft"]["guard"]["violations"])
+    assert fixed["draft"]["text"] == FIXED and fixed["draft"]["repaired"] and not fixed["blocked"]
+    repair_prompt = json.loads(route.calls[1].request.content)["messages"][-1]["content"]
+    assert BLAME in repair_prompt, "the LLM is told what to fix"
     assert seen[-2]["model"] == "openai/test-model"  # type: ignore[index]
 
 
@@ -154,3 +171,17 @@ def test_without_llm_the_stream_has_the_deterministic_drafts_only(client: TestCl
 def test_unknown_shop_is_a_404_not_a_broken_stream(client: TestClient) -> None:
     raw = client.post("/v1/drafts", json={**ANGRY_12_DAYS, "shop_id": "nope", "stream": True})
     assert raw.status_code == 404 and "nope" in raw.json()["message"]
+
+
+def test_a_repair_that_still_fails_stays_blocked(settings: Settings) -> None:
+    blaming = completion(json.dumps({"drafts": [{"text": BLAME, "citations": []}]}, ensure_ascii=False))
+    with respx.mock(assert_all_mocked=True) as mock:
+        route = mock.post(URL).mock(side_effect=[
+            httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=SlowBody(pieces(ANSWER))),
+            blaming, blaming])
+        with TestClient(create_app(llm_settings(settings))) as client:
+            seen = read_all(client, {**ANGRY_12_DAYS, "use_llm": True, "stream": True, "n": 4})
+    assert route.call_count == 3  # the stream, then max_repairs (2) rounds
+    finals = {e["index"]: e for e in seen if isinstance(e, dict) and e["type"] == "draft"}
+    blocked = [e for e in finals.values() if e["draft"]["text"] == BLAME]
+    assert blocked and all(e["blocked"] for e in blocked)
