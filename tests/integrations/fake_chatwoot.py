@@ -22,6 +22,7 @@ class FakeChatwoot:
     history_status: int = 200
     post_status: int = 200
     notes: list[dict[str, Any]] = field(default_factory=list)
+    note_times: list[float] = field(default_factory=list)  # time.monotonic() when each note arrived
     reads: int = 0
     release_posts: threading.Event = field(default_factory=threading.Event)
     url: str = ""
@@ -51,6 +52,7 @@ class FakeChatwoot:
                 return JSONResponse({"error": "boom"}, status_code=self.post_status)
             body = await request.json()
             self.notes.append({"account": account, "conversation": conversation, **body})
+            self.note_times.append(time.monotonic())
             return JSONResponse({"id": 1000 + len(self.notes), **body})
 
         return app
