@@ -75,3 +75,17 @@ def test_restore_an_earlier_version(page: Page, server: Server) -> None:
     expect(page.locator("#text")).to_have_value(original)
     current = httpx.get(f"{server.url}/v1/shops/demo/docs/faq-promotions")
     assert current.headers["ETag"] == '"3"' and current.text == original
+
+
+def test_a_citation_made_before_an_edit_says_so(page: Page, server: Server) -> None:
+    draft(page)
+    cite = page.locator("article.draft .cite", has_text="policy-returns").first
+    current = httpx.get(f"{server.url}/v1/shops/demo/docs/policy-returns")
+    cited = int(current.headers["ETag"].strip('"'))
+    saved = httpx.put(f"{server.url}/v1/shops/demo/docs/policy-returns", content=current.text + "\n- 补充说明\n",
+                      headers={"If-Match": current.headers["ETag"], "Content-Type": "text/markdown"})
+    assert saved.status_code == 200
+    cite.click()
+    source = page.locator("#source")
+    expect(source.locator(".warn")).to_contain_text(f"当前版本 {cited + 1}")
+    expect(source.locator("a").first).to_have_attribute("href", f"/v1/shops/demo/docs/policy-returns?version={cited}")

@@ -142,7 +142,7 @@
     const copy = el("button", { class: "copy primary", disabled: blocked, onclick: () => useDraft(index, draft.text) }, t("copy"));
     const edit = el("button", { class: "edit", onclick: () => editDraft(index, draft.text) }, t("edit"));
     const cites = el("div", { class: "cites" }, `${t("cites")}: `,
-      draft.citations.map((c) => el("button", { class: "cite", onclick: () => showSource(c.chunk_id) }, c.chunk_id)));
+      draft.citations.map((c) => el("button", { class: "cite", onclick: () => showSource(c.chunk_id, c.version) }, c.chunk_id)));
     const state = el("span", { class: `state ${blocked ? "bad" : "good"}` },
       blocked ? t("blocked") : draft.guard.passed ? t("pass") : t("fail"));
     const node = el("article", { class: `draft ${blocked ? "blocked" : "passed"}`, "data-index": String(index),
@@ -242,7 +242,8 @@
     await record(ownFrom, text, box);
   }
 
-  async function showSource(chunkId) {
+  /** The cited chunk as indexed now, and the document at the version the draft cited (an edit since is said). */
+  async function showSource(chunkId, citedVersion) {
     const box = $("source");
     const response = await call("GET", `/v1/shops/${encodeURIComponent(shop)}/chunks/${encodeURIComponent(chunkId)}`);
     if (!response.ok) {
@@ -250,11 +251,13 @@
       return;
     }
     const chunk = await response.json();
-    const docUrl = `/v1/shops/${encodeURIComponent(shop)}/docs/${encodeURIComponent(chunk.doc_id)}?version=${chunk.doc_version}`;
+    const version = citedVersion || chunk.doc_version;
+    const docUrl = `/v1/shops/${encodeURIComponent(shop)}/docs/${encodeURIComponent(chunk.doc_id)}?version=${version}`;
     box.replaceChildren(
       el("h4", {}, chunk.title),
       el("div", { class: "meta" }, el("code", {}, chunk.chunk_id), " · ", el("a", { href: docUrl, target: "_blank" },
-        `${chunk.doc_id} ${t("version")} ${chunk.doc_version}`), chunk.heading ? ` · ${chunk.heading}` : ""),
+        `${chunk.doc_id} ${t("version")} ${version}`), chunk.heading ? ` · ${chunk.heading}` : ""),
+      version !== chunk.doc_version ? el("div", { class: "warn" }, t("source.stale", { v: chunk.doc_version })) : null,
       el("pre", { class: "chunk" }, chunk.text),
       el("a", { href: `/editor?shop=${encodeURIComponent(shop)}&doc=${encodeURIComponent(chunk.doc_id)}` }, t("source.open")));
   }
