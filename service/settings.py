@@ -155,6 +155,9 @@ class ChatwootSettings(BaseModel):
     fetch_history: bool = Field(True, description="read the conversation's earlier messages from Chatwoot's API")
     history_messages: int = Field(20, ge=1, le=100, description="most earlier messages used for the draft")
     use_llm: bool = Field(False, description="let the LLM write too (slower); default: the deterministic drafts")
+    order_attribute: str = Field(
+        "kefu_order", description="conversation custom attribute holding the buyer's order (kefu's order JSON), "
+        "set by the shop's tools; drafts use it for order facts (windows, status)")
     timeout_s: float = Field(10.0, gt=0, description="deadline of each call to Chatwoot's API")
     dedupe_ttl_s: int = Field(86_400, ge=1, description="how long a message id is remembered to ignore repeats")
 

@@ -21,9 +21,10 @@ from service.drafting.prompt import PromptLibrary
 from service.errors import AuthenticationError, ForbiddenError, IntegrationNotConfigured
 from service.guards.base import Turn
 from service.integrations.chatwoot_client import ChatwootAPIError, ChatwootClient
-from service.integrations.chatwoot_payloads import ChatwootEvent
+from service.integrations.chatwoot_payloads import ChatwootEvent, order_from
 from service.integrations.dedupe import SeenMessages
 from service.knowledge.base import KnowledgeBase
+from service.policy.order import Order
 from service.settings import ChatwootSettings
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ class ChatwootBot:
         try:
             turns = await self._conversation(event, account, conversation)
             response = await self.pipeline.draft(DraftInput(shop_id=shop_id, conversation=turns, n=3,
+                                                            order=self._order(event),
                                                             use_llm=self.settings.use_llm))
             if not response.drafts:
                 raise ChatwootAPIError("kefu produced no draft")
@@ -157,6 +159,14 @@ class ChatwootBot:
         while len(kept) > 1 and sum(len(t.text) for t in kept) > self.max_conversation_chars:
             kept.pop(0)  # the oldest turns go first: the drafts answer the newest
         return kept
+
+    def _order(self, event: ChatwootEvent) -> Order | None:
+        assert event.conversation is not None
+        try:
+            return order_from(event.conversation, self.settings.order_attribute)
+        except ValueError as exc:  # the draft still helps without the order; the shop's tools need fixing
+            log.warning("chatwoot: drafting without the order: %s", exc)
+            return None
 
     def note(self, response: DraftResponse) -> str:
         """The private note: the best passing draft (else the best one, marked), its sources and guard flags."""

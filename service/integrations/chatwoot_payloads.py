@@ -9,9 +9,13 @@ contact in `contact` and leave `sender` empty for a contact's message, newer one
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.guards.base import Turn
+from service.policy.order import Order
 
 MESSAGE_TYPES = {0: "incoming", 1: "outgoing", 2: "activity", 3: "template"}
 
@@ -36,11 +40,27 @@ class ChatwootConversation(BaseModel):
 
     id: int | None = None
     display_id: int | None = Field(None, description="the number in the dashboard and the API's paths")
+    custom_attributes: dict[str, Any] = Field(default_factory=dict, description="set by the shop's tools")
 
     @property
     def number(self) -> int | None:
         """The conversation's id in API paths (newer payloads put the display id in `id`)."""
         return self.display_id if self.display_id is not None else self.id
+
+
+def order_from(conversation: ChatwootConversation, attribute: str) -> Order | None:
+    """The order a shop's tools stored in the conversation's custom attribute (object or JSON text), if valid.
+
+    Raises:
+        ValueError: the attribute is there but is not an order (the caller logs it and drafts without one).
+    """
+    raw = conversation.custom_attributes.get(attribute)
+    if raw is None or raw == "":
+        return None
+    try:
+        return Order.model_validate(json.loads(raw) if isinstance(raw, str) else raw)
+    except (ValidationError, json.JSONDecodeError) as exc:
+        raise ValueError(f"custom attribute {attribute} is not an order: {str(exc).splitlines()[0]}") from None
 
 
 class ChatwootAccount(BaseModel):

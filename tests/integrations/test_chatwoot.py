@@ -220,3 +220,31 @@ def test_the_history_is_cut_to_the_setting(settings: Settings, fake: tuple[FakeC
         client.post(URL, json=contact_message())
         chatwoot.wait_for_notes(1)
     assert seen == [expected]
+
+
+ORDER = {"order_id": "D1", "status": "delivered", "delivered_at": "2026-11-04T12:00:00+08:00",
+         "items": [{"sku": "AB3", "title": "AirBeat 3", "price": 299, "qty": 1}]}
+
+
+@pytest.mark.parametrize(("attribute", "expected"), [
+    (ORDER, "D1"),  # an object
+    (json.dumps(ORDER), "D1"),  # JSON text, as a text custom attribute holds it
+    ({"status": "teleported"}, None),  # not an order: drafted without one (logged)
+])
+def test_the_order_comes_from_the_conversations_custom_attribute(
+        kefu: TestClient, fake: tuple[FakeChatwoot, str], monkeypatch: pytest.MonkeyPatch,
+        attribute: Any, expected: str | None) -> None:
+    services = kefu.app.state.services  # type: ignore[attr-defined]
+    orders: list[str | None] = []
+    original = services.pipeline.draft
+
+    async def recording(request: Any) -> Any:
+        orders.append(request.order.order_id if request.order else None)
+        return await original(request)
+
+    monkeypatch.setattr(services.pipeline, "draft", recording)
+    message = contact_message()
+    message["conversation"]["custom_attributes"] = {"kefu_order": attribute}  # newer payloads carry them here
+    kefu.post(URL, json=message)
+    fake[0].wait_for_notes(1)
+    assert orders == [expected]
