@@ -28,6 +28,7 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DIGITS = re.compile(r"[\d.]+")
 _PARTS = re.compile(r"[,，;；、。()（）]")
 _INF = float("inf")
+_DENIED = re.compile(r"\s*(不支持|不含|不适用|不是|非|不包括|不包含|没有|无)")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class AlignedQuantities:
         self.skip_keys = re.compile("|".join(spec["skip_keys"]))
         self.stop = set(spec["stop_characters"])
         self.min_score = int(spec["min_score"])
+        self.sole_dims = set(spec["sole_dimensions"])
         self._memo: DocMemo[tuple[str, int], list[SpecValue]] = DocMemo()
 
     # -- the document --------------------------------------------------------------------------------
@@ -79,7 +81,10 @@ class AlignedQuantities:
             if self.skip_keys.search(key):
                 continue
             for part in _PARTS.split(value):
-                if part.strip():
+                if _DENIED.match(part):
+                    # "不支持 5 GHz": a value the product does not have
+                    out += [SpecValue(f"not:{c.unit}", c.lo, c.hi, f"{key} {part}") for c in self.claims(part)]
+                elif part.strip():
                     out += [SpecValue(c.unit, c.lo, c.hi, f"{key} {part}") for c in self.claims(part, bounded=True)]
         return out
 
@@ -157,13 +162,21 @@ class AlignedQuantities:
     # -- the check -----------------------------------------------------------------------------------
     def contradicted(self, product: ProductFacts, claim: Claim, clause: str) -> SpecValue | None:
         """The spec value the claim speaks of and contradicts; None when it agrees or nothing aligns."""
-        same = [v for v in self.values(product) if v.unit == claim.unit]
-        if not same or any(_agrees(claim, v) for v in same):
+        values = self.values(product)
+        same = [v for v in values if v.unit == claim.unit]
+        if any(_agrees(claim, v) for v in same):
+            return None
+        denied = [v for v in values if v.unit == f"not:{claim.unit}" and _agrees(claim, v)]
+        if denied:
+            return denied[0]
+        if not same:
             return None
         words = _DIGITS.sub(" ", clause.replace(claim.label, " "))
-        # a unit word only one spec line uses ("每罐约可使用 40 次") names that line by itself
-        sole = claim.unit.startswith("unit:") and len({v.text.split(" ")[0] for v in same}) == 1
-        scored = [(self._score(words, _DIGITS.sub(" ", v.text)) + sole, v) for v in same]
+        # a unit only one spec line uses names that line: by itself for a dimension only one attribute
+        # has ("仅支持 2.4 GHz"), with one more shared character for a unit word ("每罐约可使用 40 次")
+        one_line = len({v.text.split(" ")[0] for v in same}) == 1
+        bonus = (self.min_score if claim.unit in self.sole_dims else int(claim.unit.startswith("unit:"))) * one_line
+        scored = [(self._score(words, _DIGITS.sub(" ", v.text)) + bonus, v) for v in same]
         best = max(score for score, _ in scored)
         if best < self.min_score:
             return None

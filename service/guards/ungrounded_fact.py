@@ -33,6 +33,7 @@ _THRESHOLD_BEFORE = re.compile(
 )
 
 
+_CANNOT = re.compile(r"[\u4e00-\u9fff]不(了|到|上|进|下|动)")  # "连不了 5G": the verb's object is denied
 _UNNAMED_UNIT_LIMIT = 3  # a number said of no product is checked when at most this many have its unit
 _COUNT_DIMS = {"devices", "pieces", "seasons"}
 _COMPARED = re.compile(r"相比|比起|一样|相同|相当|差不多|类似|不同|区别|比")
@@ -373,9 +374,11 @@ class UngroundedFactGuard:
         out = []
         said = [c for turn in ctx.conversation if turn.role == "customer" for c in self.aligned.claims(turn.text)]
         for claim in self.aligned.claims(reply, start, end):
-            if self._exempt(reply, as_quantity(claim), end):
+            if self._exempt(reply, as_quantity(claim), end) or _CANNOT.search(reply, start, claim.start):
                 continue
-            if any(c.unit == claim.unit and (c.lo, c.hi) == (claim.lo, claim.hi) for c in said):
+            if claim.unit not in self.aligned.sole_dims and any(
+                c.unit == claim.unit and (c.lo, c.hi) == (claim.lo, claim.hi) for c in said
+            ):
                 continue  # "175 cm、70 kg": the buyer's own figures, said back
             products = _unique_products(products_at(ctx, claim.start, mentions))
             if not products:  # no product named or ordered: the few products with a value in that unit
