@@ -184,6 +184,9 @@ class Settings(BaseSettings):
     default_shop: str = Field("demo", description="Shop used by the CLI when --shop is not given")
     timezone: str = Field("Asia/Shanghai", description="Time zone for day counts when a time has none")
     retrieval_k: int = Field(6, description="Chunks retrieved per draft")
+    clean_preview_shops: list[str] = Field(
+        default_factory=list, description="Shops whose edits (PUT) are published only when a preview of the edit "
+        "(golden conversations and guard cases, POST .../preview) finds no regression; else 409 with the problems")
     drafts_n: int = Field(3, description="Drafts returned by default")
     cpu_threads: int = Field(
         default_factory=lambda: os.cpu_count() or 2, ge=1,

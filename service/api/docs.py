@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from service.api.deps import ServicesDep
 from service.api.doc_schemas import DocHistory, DocInfo, DocList, DocVersionInfo, PutDocResponse, RestoreRequest
 from service.api.limits import LimitedDocument
+from service.container import Services
 from service.errors import UserError
+from service.evaluation.preview import PreviewReport, PublishPreview
 from service.knowledge.base import Edit
 
 router = APIRouter(tags=["documents"])
@@ -75,11 +80,33 @@ def doc_history(shop_id: str, doc_id: str, services: ServicesDep) -> DocHistory:
         for v in versions])
 
 
-@router.put("/v1/shops/{shop_id}/docs/{doc_id}", response_model=PutDocResponse)
-def put_doc(shop_id: str, doc_id: str, services: ServicesDep, request: Request, response: Response,
-            text: LimitedDocument, if_match: IfMatch = None, note: Note = "") -> PutDocResponse:
-    edit = services.knowledge.put(shop_id, doc_id, text, author=author(request), note=note,
-                                  if_match=parse_if_match(if_match))
+def _preview(services: Services) -> PublishPreview:
+    return PublishPreview(services.knowledge, services.pipeline, services.checker)
+
+
+@router.post("/v1/shops/{shop_id}/docs/{doc_id}/preview", response_model=PreviewReport)
+async def preview_doc(shop_id: str, doc_id: str, services: ServicesDep, text: LimitedDocument) -> PreviewReport:
+    """Run the shop's golden conversations and guard cases as if `text` were live, in an isolated copy;
+    nothing is published. Publish with PUT (If-Match: the report's base_version)."""
+    doc = services.knowledge.validate(shop_id, doc_id, text)
+    return await _preview(services).preview(doc)
+
+
+@router.put("/v1/shops/{shop_id}/docs/{doc_id}", response_model=PutDocResponse,
+            responses={409: {"description": "a shop requiring clean previews: the edit's preview found problems"}})
+async def put_doc(shop_id: str, doc_id: str, services: ServicesDep, request: Request, response: Response,
+                  text: LimitedDocument, if_match: IfMatch = None, note: Note = "") -> PutDocResponse | JSONResponse:
+    version = parse_if_match(if_match)
+    if shop_id in services.settings.clean_preview_shops:
+        report = await _preview(services).preview(services.knowledge.validate(shop_id, doc_id, text))
+        if not report.clean:
+            return JSONResponse(status_code=409, content={
+                "error": "PreviewNotClean", "where": "body",
+                "message": f"shop `{shop_id}` publishes only edits with a clean preview; this one makes "
+                           f"{report.problems} case(s) worse (see `preview`)",
+                "preview": report.model_dump(mode="json")})
+    edit = await anyio.to_thread.run_sync(partial(services.knowledge.put, shop_id, doc_id, text,
+                                                  author=author(request), note=note, if_match=version))
     response.status_code = 201 if edit.created else 200
     return _edit_response(shop_id, doc_id, edit, response)
 

@@ -112,6 +112,12 @@ class DraftingPipeline:
             limiter = self._limiters[loop] = anyio.CapacityLimiter(self.cpu_threads)
         return await anyio.to_thread.run_sync(func, limiter=limiter)
 
+    def over(self, knowledge: ShopSource, retriever: Retriever) -> DraftingPipeline:
+        """The same pipeline reading another shop source and index, without the LLM (a publish preview)."""
+        return DraftingPipeline(knowledge, retriever, self.checker, self.planner, self.writer, self.prompts, None,
+                                zone=self.zone, k=self.k, max_repairs=self.max_repairs, metrics=Metrics(),
+                                cpu_threads=self.cpu_threads)
+
     def retrieve(self, shop_id: str, query: SearchQuery, intent: str, exclude_docs: Collection[str] = ()) -> list[Hit]:
         """Top chunks for the query; after-sale questions always see the shop's policy too. `exclude_docs`:
         documents outside their validity window."""

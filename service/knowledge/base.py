@@ -228,15 +228,21 @@ class KnowledgeBase:
             log.error("stored document refused: %s", exc)
             return None
 
-    def put(self, shop_id: str, doc_id: str, text: str, *, author: str, note: str = "",
-            if_match: int | None = None, restored_from: int | None = None) -> Edit:
-        """Validate, store as a new version and index a document; returns when every reader sees it."""
+    @staticmethod
+    def validate(shop_id: str, doc_id: str, text: str) -> Document:
+        """The text as a document of this shop under this id (DocumentError/UserError: 422 naming what)."""
         validate_id(shop_id, "shop_id")
         validate_id(doc_id, "doc_id")
         doc = parse_document(text, shop_id=shop_id, path=_api_path(shop_id, doc_id))
         if doc.id != doc_id:
             raise UserError(f"front matter id `{doc.id}` does not match the URL's doc id `{doc_id}`",
                             where=_api_path(shop_id, doc_id))
+        return doc
+
+    def put(self, shop_id: str, doc_id: str, text: str, *, author: str, note: str = "",
+            if_match: int | None = None, restored_from: int | None = None) -> Edit:
+        """Validate, store as a new version and index a document; returns when every reader sees it."""
+        doc = self.validate(shop_id, doc_id, text)
         self.refresh(shop_id)
         known = self._shops.get(shop_id)
         if (known is not None and doc_id in known.docs and known.docs[doc_id].text == doc.text

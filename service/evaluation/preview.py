@@ -1,0 +1,162 @@
+"""Publish gate: run a shop's golden conversations and labelled guard cases against a proposed edit in an
+isolated copy (its own temporary vector store and in-memory shop), compare with the live shop, report what
+changes. Nothing live changes: agents' drafts never see the copy."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from service.drafting.models import DraftInput
+from service.drafting.pipeline import DraftingPipeline
+from service.evaluation.golden import GOLDEN_DIR, GoldenCase, load_suite
+from service.evaluation.guard_eval import GuardCase, load_cases
+from service.evaluation.scorers.must_state import stated
+from service.evaluation.scorers.never_say import forbidden_hits
+from service.guards.base import Severity
+from service.guards.checker import ReplyChecker
+from service.knowledge.base import KnowledgeBase, ShopKnowledge
+from service.knowledge.document import Document
+from service.retrieval.index import KnowledgeIndex
+from service.retrieval.retriever import Retriever
+from service.retrieval.vector_store import ChromaVectorStore
+from service.settings import PROJECT_ROOT
+
+GUARD_CASE_DIRS = [PROJECT_ROOT / "evals" / d for d in ("guard_sets", "guards", "guards_dev")]
+
+
+class ConversationOutcome(BaseModel):
+    decision: str
+    text: str = Field(description="the top draft")
+    guard_passed: bool
+    must_state: list[bool] = Field(description="per must_state group: stated")
+    never_say: list[str] = Field(description="forbidden phrases the top draft says")
+
+
+class ConversationChange(BaseModel):
+    case_id: str
+    expected_decision: str
+    before: ConversationOutcome
+    after: ConversationOutcome
+    problems: list[str] = Field(description="what got worse (empty: a change to look at, not a regression)")
+
+
+class GuardCaseChange(BaseModel):
+    case_id: str
+    reply: str
+    expect: list[str]
+    before: list[str] = Field(description="categories flagged on the live shop")
+    after: list[str] = Field(description="categories flagged with the edit")
+    problems: list[str]
+
+
+class PreviewReport(BaseModel):
+    shop_id: str
+    doc_id: str
+    base_version: int = Field(description="the live version the preview compared with (0: a new document)")
+    conversations: int = Field(description="golden conversations run")
+    guard_cases: int = Field(description="labelled guard cases run")
+    changed_conversations: list[ConversationChange]
+    changed_guard_cases: list[GuardCaseChange]
+    problems: int = Field(description="cases that got worse; a clean preview has none")
+    clean: bool
+
+
+class FixedShop:
+    """A shop source that answers with one in-memory shop."""
+
+    def __init__(self, shop: ShopKnowledge) -> None:
+        self._shop = shop
+
+    def shop(self, shop_id: str) -> ShopKnowledge:
+        return self._shop
+
+
+def golden_cases(shop_id: str, golden_dir: Path = GOLDEN_DIR) -> list[GoldenCase]:
+    """Every suite's conversations in this shop."""
+    folders = sorted(p for p in golden_dir.iterdir() if p.is_dir()) if golden_dir.is_dir() else []
+    return [c for folder in folders for c in load_suite(folder).cases if c.shop == shop_id]
+
+
+def guard_cases(shop_id: str, dirs: list[Path] = GUARD_CASE_DIRS) -> list[GuardCase]:
+    return [c for _, c in load_cases([d for d in dirs if d.is_dir()]) if c.shop == shop_id]
+
+
+class PublishPreview:
+    """Runs a shop's cases with and without a proposed document, in an isolated copy."""
+
+    def __init__(self, knowledge: KnowledgeBase, pipeline: DraftingPipeline, checker: ReplyChecker, *,
+                 golden_dir: Path = GOLDEN_DIR, guard_dirs: list[Path] | None = None) -> None:
+        self.knowledge = knowledge
+        self.pipeline = pipeline
+        self.checker = checker
+        self.golden_dir = golden_dir
+        self.guard_dirs = guard_dirs if guard_dirs is not None else GUARD_CASE_DIRS
+
+    async def preview(self, doc: Document) -> PreviewReport:
+        """What changes if `doc` (validated) replaced the shop's live version of it."""
+        live = self.knowledge.shop(doc.shop_id)
+        base_version = live.versions.get(doc.id, 0)
+        docs = [d for d in live.docs.values() if d.id != doc.id] + [doc]
+        live_index = self.knowledge.index
+        with tempfile.TemporaryDirectory(prefix="kefu-preview-") as tmp:
+            index = KnowledgeIndex(live_index.embedder, ChromaVectorStore(Path(tmp), live_index.embedder.name),
+                                   live_index.options)
+            index.sync_shop(doc.shop_id, docs)
+            staged = ShopKnowledge.build(doc.shop_id, docs, {**live.versions, doc.id: base_version + 1})
+            overlay = self.pipeline.over(FixedShop(staged), Retriever(index, self.pipeline.retriever.config))
+            conversations = golden_cases(doc.shop_id, self.golden_dir)
+            changes = [c for case in conversations
+                       if (c := await self._compare(case, self.pipeline, overlay)) is not None]
+        cases = guard_cases(doc.shop_id, self.guard_dirs)
+        guard_changes = [g for case in cases if (g := self._compare_guard(case, live, staged)) is not None]
+        problems = sum(1 for c in changes if c.problems) + sum(1 for c in guard_changes if c.problems)
+        return PreviewReport(shop_id=doc.shop_id, doc_id=doc.id, base_version=base_version,
+                             conversations=len(conversations), guard_cases=len(cases),
+                             changed_conversations=changes, changed_guard_cases=guard_changes, problems=problems,
+                             clean=problems == 0)
+
+    async def _compare(self, case: GoldenCase, live: DraftingPipeline,
+                       overlay: DraftingPipeline) -> ConversationChange | None:
+        request = DraftInput(shop_id=case.shop, conversation=case.conversation, order=case.order, now=case.now,
+                             n=1, use_llm=False)
+        before, after = await _outcome(live, request, case), await _outcome(overlay, request, case)
+        if before == after:
+            return None
+        problems = [f"no longer states {'|'.join(case.must_state[i])}"
+                    for i, (was, now) in enumerate(zip(before.must_state, after.must_state, strict=True))
+                    if was and not now]
+        problems += [f"now says forbidden {p}" for p in after.never_say if p not in before.never_say]
+        if before.guard_passed and not after.guard_passed:
+            problems.append("the top draft now fails the guards")
+        if before.decision == case.decision != after.decision:
+            problems.append(f"decision {before.decision} → {after.decision} (expected {case.decision})")
+        return ConversationChange(case_id=case.id, expected_decision=case.decision, before=before, after=after,
+                                  problems=problems)
+
+    def _compare_guard(self, case: GuardCase, live: ShopKnowledge,
+                       staged: ShopKnowledge) -> GuardCaseChange | None:
+        before, after = self._flagged(case, live), self._flagged(case, staged)
+        if before == after:
+            return None
+        expect = sorted(c.value for c in case.expect)
+        problems = [f"{c} was flagged as expected, no longer" for c in expect if c in before and c not in after]
+        problems += [f"{c} newly flagged, not expected" for c in after if c not in before and c not in expect]
+        return GuardCaseChange(case_id=case.id, reply=case.reply, expect=expect, before=before, after=after,
+                               problems=problems)
+
+    def _flagged(self, case: GuardCase, shop: ShopKnowledge) -> list[str]:
+        result = self.checker.check(shop, case.reply, now=case.now, order=case.order,
+                                    conversation=case.conversation)
+        return sorted({v.category.value for v in result.violations if v.severity is not Severity.info})
+
+
+async def _outcome(pipeline: DraftingPipeline, request: DraftInput, case: GoldenCase) -> ConversationOutcome:
+    response = await pipeline.draft(request)
+    top = response.drafts[0] if response.drafts else None
+    text = top.text if top else ""
+    return ConversationOutcome(decision=response.decision, text=text, guard_passed=bool(top and top.guard.passed),
+                               must_state=stated(text, case.must_state),
+                               never_say=[p for p, _ in forbidden_hits(text, case.never_say)])
