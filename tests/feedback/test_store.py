@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
@@ -68,6 +69,29 @@ def test_records_and_feedback_round_trip(database_url: str) -> None:
     assert [(r.request_id, f.outcome if f else None) for r, f in pairs] == [("r1", Outcome.as_is), ("r2", None)]
     assert [r.request_id for r, _ in store.records("demo", since=T0 + timedelta(minutes=30))] == ["r2"]
     assert [r.request_id for r, _ in store.records("demo", until=T0 + timedelta(minutes=30))] == ["r1"]
+    rows = store.report_rows("demo")  # what the reports read: JSON columns come back as lists on both databases
+    assert [(r.request_id, r.outcome, r.distance) for r in rows] == [("r1", Outcome.as_is, 0), ("r2", None, None)]
+    assert rows[0].questions[0].products == ["earbuds-ab3"] and rows[0].created_at == T0
+    assert rows[0].edit_classes == [] and rows[1].added_facts == []
+    assert [r.request_id for r in store.report_rows("demo", since=T0 + timedelta(minutes=30))] == ["r2"]
+    db.dispose()
+
+
+def test_the_migration_goes_down_and_up_again(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate()
+    FeedbackStore(db).add_record(record("r1", T0))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with db._writer.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    assert db.revision() == "0001"
+    db.migrate()
+    store = FeedbackStore(db)
+    assert store.record("r1") is None  # the tables were dropped and made again
+    store.add_record(record("r1", T0))
+    assert store.record("r1") is not None
     db.dispose()
 
 
