@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from service.drafting.intents import classify_intent
@@ -43,6 +45,28 @@ NAMED_POLICY_FACT_SCORE = 0.6  # ... or name what the question asks about (快�
 STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
 LONG_MESSAGE = 12  # characters: longer than a greeting or a thank-you
 
+T = TypeVar("T")
+
+
+class PerShopVersion(Generic[T]):
+    """One value per shop, built again only when the shop's knowledge changed (a new ShopKnowledge)."""
+
+    def __init__(self, build: Callable[[ShopKnowledge], T], size: int = CATALOG_CACHE) -> None:
+        self._build = build
+        self._size = size
+        self._values: OrderedDict[str, tuple[ShopKnowledge, T]] = OrderedDict()
+
+    def get(self, shop: ShopKnowledge) -> T:
+        cached = self._values.get(shop.shop_id)
+        if cached is not None and cached[0] is shop:
+            self._values.move_to_end(shop.shop_id)
+            return cached[1]
+        value = self._build(shop)
+        self._values[shop.shop_id] = (shop, value)
+        if len(self._values) > self._size:
+            self._values.popitem(last=False)
+        return value
+
 
 class PlanBuilder:
     """conversation + order + facts + retrieved chunks → AnswerPlan."""
@@ -54,32 +78,16 @@ class PlanBuilder:
         self.kinds = kinds
         self.cues = cues or load_cues()
         self.attributes = load_attributes()
-        self._catalogs: OrderedDict[str, tuple[ShopKnowledge, ProductCatalog]] = OrderedDict()
-        self._offer_books: OrderedDict[str, tuple[ShopKnowledge, OfferBook]] = OrderedDict()
+        self._catalogs: PerShopVersion[ProductCatalog] = PerShopVersion(ProductCatalog)
+        self._offer_books: PerShopVersion[OfferBook] = PerShopVersion(OfferBook)
 
     def catalog(self, shop: ShopKnowledge) -> ProductCatalog:
         """The shop's product index, rebuilt only when the shop's knowledge changed (a new version)."""
-        cached = self._catalogs.get(shop.shop_id)
-        if cached is not None and cached[0] is shop:
-            self._catalogs.move_to_end(shop.shop_id)
-            return cached[1]
-        catalog = ProductCatalog(shop)
-        self._catalogs[shop.shop_id] = (shop, catalog)
-        if len(self._catalogs) > CATALOG_CACHE:
-            self._catalogs.popitem(last=False)
-        return catalog
+        return self._catalogs.get(shop)
 
     def offer_book(self, shop: ShopKnowledge) -> OfferBook:
         """The shop's offers, read again only when the shop's knowledge changed (a new version)."""
-        cached = self._offer_books.get(shop.shop_id)
-        if cached is not None and cached[0] is shop:
-            self._offer_books.move_to_end(shop.shop_id)
-            return cached[1]
-        book = OfferBook(shop)
-        self._offer_books[shop.shop_id] = (shop, book)
-        if len(self._offer_books) > CATALOG_CACHE:
-            self._offer_books.popitem(last=False)
-        return book
+        return self._offer_books.get(shop)
 
     def build(self, *, shop: ShopKnowledge, conversation: list[Turn], order: Order | None, facts: OrderFacts,
               hits: list[Chunk], language: str, now: datetime | None = None) -> AnswerPlan:
