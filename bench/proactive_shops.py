@@ -1,4 +1,4 @@
-"""Proactive drafts on the evaluation shops (evals/unseen*/shops): per shop, kind and language, the status and
+"""Proactive drafts on the evaluation shops (evals/dev*/shops): per shop, kind and language, the status and
 whether the top draft passed its guards, then the totals per kind.
 
 Usage:
@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help="totals only")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="kefu-proactive-shops-"))
-    shops = sorted(p for p in (PROJECT_ROOT / "evals").glob("unseen*/shops/*") if p.is_dir())
+    shops = sorted(p for p in (PROJECT_ROOT / "evals").glob("dev*/shops/*") if p.is_dir())
     for folder in shops:
         shutil.copytree(folder, work / "knowledge" / folder.name)
     settings = Settings(data_dir=work / "data", knowledge_dir=work / "knowledge", llm=LLMSettings(mode="off"),

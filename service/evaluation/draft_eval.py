@@ -1,6 +1,7 @@
 """The draft eval: does the top draft state every required fact and none of the forbidden ones?
 
-Cases live in `evals/drafts/<shop>.yaml` (development) and `evals/unseen/drafts/<shop>.yaml` (held out).
+Cases live in `evals/drafts/<shop>.yaml` (development), `evals/dev<N>/drafts/<shop>.yaml` (once held out, now
+development) and `evals/heldout/drafts/<shop>.yaml` (held out).
 Each case's last buyer turn also comes in three rewrites; a case passes^4 only when the original and
 all three rewrites get a right top draft (after tau-bench's pass^k).
 """

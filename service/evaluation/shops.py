@@ -14,9 +14,11 @@ from service.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
 
-# held-out shops (evals/unseen*/shops) are found too, so their sets can be measured once, unseen
+# development shops that were once held out (evals/dev*/shops: measured unseen, then tuned on) and the
+# held-out shops (evals/heldout*/shops, measured once, unseen, then renamed to dev<N>) are found too
 SHOP_ROOTS = [PROJECT_ROOT / "knowledge", PROJECT_ROOT / "evals" / "shops",
-              *sorted(PROJECT_ROOT.glob("evals/unseen*/shops"))]
+              *sorted(PROJECT_ROOT.glob("evals/dev*/shops")),
+              *sorted(PROJECT_ROOT.glob("evals/heldout*/shops"))]
 
 
 def shop_root(shop_id: str, roots: list[Path] | None = None) -> Path:

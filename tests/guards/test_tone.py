@@ -137,13 +137,13 @@ def test_the_guard_refuses_a_model_trained_on_another_embedder() -> None:
         ToneGuard(model, other)
 
 
-def test_training_needs_two_shops_and_refuses_the_unseen_sets(tmp_path: Path) -> None:
+def test_training_needs_two_shops_and_refuses_the_held_out_sets(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="two shops"):
         train_tone_model(_replies(("a",)), HashingEmbedder(), _config(), ["x"])
-    for held_out in ("evals/unseen", "evals/unseen2/guards"):
+    for held_out in ("evals/heldout", "evals/heldout/guards"):
         (tmp_path / held_out).mkdir(parents=True)
         config = _config().model_copy(update={"training_sets": [held_out]})
-        with pytest.raises(UserError, match="unseen"):
+        with pytest.raises(UserError, match="heldout"):
             training_paths(config, tmp_path)
     (tmp_path / "evals" / "guards").mkdir()
     assert training_paths(_config().model_copy(update={"training_sets": ["evals/guards"]}), tmp_path) == [

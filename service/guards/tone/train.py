@@ -245,18 +245,18 @@ def load_config(path: Path = DEFAULT_CONFIG) -> ToneConfig:
 
 
 def training_paths(config: ToneConfig, root: Path) -> list[Path]:
-    """The training sets as paths; a set inside evals/unseen*/ is refused (held-out data is never trained on).
+    """The training sets as paths; a set inside evals/heldout*/ is refused (held-out data is never trained on).
 
     Raises:
-        UserError: a set is missing or lies inside evals/unseen*/.
+        UserError: a set is missing or lies inside evals/heldout*/.
     """
     evals = (root / "evals").resolve()
     paths = []
     for name in config.training_sets:
         path = (root / name).resolve()
         inside = path.relative_to(evals).parts if path.is_relative_to(evals) else ()
-        if inside and inside[0].startswith("unseen"):
-            raise UserError("evals/unseen*/ is held out and never trained on", where=name)
+        if inside and inside[0].startswith("heldout"):
+            raise UserError("evals/heldout*/ is held out and never trained on", where=name)
         if not path.exists():
             raise UserError("training set not found", where=name)
         paths.append(path)
