@@ -9,7 +9,7 @@ import pytest
 
 from service.errors import MissingDependencyError, UserError
 from service.guards.base import Category
-from service.guards.tone.features import FeatureSpec, design_matrix, scores
+from service.text_features import FeatureSpec, design_matrix, scores
 from service.guards.tone.guard import ToneGuard
 from service.guards.tone.model import ToneModel
 from service.guards.tone.segment import segment

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from service.guards.base import Category, GuardContext, Severity, Violation
-from service.guards.tone.features import scores
+from service.text_features import scores
 from service.guards.tone.model import ToneModel
 from service.guards.tone.segment import segment
 from service.retrieval.embeddings import Embedder

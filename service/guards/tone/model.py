@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.errors import MissingDependencyError
 from service.guards.base import Category
-from service.guards.tone.features import FeatureSpec
+from service.text_features import FeatureSpec
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "tone_model"
 

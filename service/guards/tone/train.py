@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.errors import MissingDependencyError, UserError
 from service.guards.base import Category
-from service.guards.tone.features import FeatureSpec, design_matrix
+from service.text_features import FeatureSpec, design_matrix
 from service.guards.tone.model import Example, HeadMetrics, ToneModel, ToneSidecar
 from service.guards.tone.segment import segment
 from service.retrieval.embeddings import Embedder

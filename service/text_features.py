@@ -1,4 +1,5 @@
-"""Features of one piece of text: its sentence embedding ⊕ hashed character 1-3-grams.
+"""Features of one piece of text: its sentence embedding ⊕ hashed character 1-3-grams (the tone guard and the
+request-kind model share them).
 
 The same functions build the training matrix and score a piece at check time, so the two cannot
 drift apart. Digits are folded to 0 (tone does not depend on "7天" vs "15天") and the n-grams are
