@@ -10,9 +10,9 @@ from rich.console import Console
 from service.evaluation.loso import render_loso, run_leave_one_shop_out
 from service.guards.base import Category
 from service.guards.registry import default_runner
-from service.text_features import FeatureSpec
 from service.guards.tone.train import ToneConfig
 from service.retrieval.embeddings import HashingEmbedder
+from service.text_features import FeatureSpec
 from tests.guards.test_tone import BLAME, CLEAN
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from service.errors import MissingDependencyError, UserError
 from service.guards.base import Category
-from service.text_features import FeatureSpec, design_matrix, scores
 from service.guards.tone.guard import ToneGuard
 from service.guards.tone.model import ToneModel
 from service.guards.tone.segment import segment
@@ -24,6 +23,7 @@ from service.guards.tone.train import (
 )
 from service.retrieval.embeddings import HashingEmbedder, build_embedder
 from service.settings import Settings
+from service.text_features import FeatureSpec, design_matrix, scores
 from tests.guards.shops import make_ctx
 
 

@@ -13,10 +13,10 @@ import numpy as np
 import numpy.typing as npt
 
 from service.guards.base import Category, GuardContext, Severity, Violation
-from service.text_features import scores
 from service.guards.tone.model import ToneModel
 from service.guards.tone.segment import segment
 from service.retrieval.embeddings import Embedder
+from service.text_features import scores
 
 _LABELS = {
     Category.blame: "指责买家或推卸责任的语气",

@@ -25,10 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from service.errors import MissingDependencyError, UserError
 from service.guards.base import Category
-from service.text_features import FeatureSpec, design_matrix
 from service.guards.tone.model import Example, HeadMetrics, ToneModel, ToneSidecar
 from service.guards.tone.segment import segment
 from service.retrieval.embeddings import Embedder
+from service.text_features import FeatureSpec, design_matrix
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "data" / "tone.yaml"
 
