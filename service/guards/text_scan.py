@@ -80,6 +80,7 @@ class Cues:
     mention: re.Pattern[str]
     barrier: re.Pattern[str]
     conditional: re.Pattern[str]
+    list_tail: re.Pattern[str]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -103,6 +104,8 @@ def cues() -> Cues:
         mention=_alternation(data["mention_cues"]),
         barrier=re.compile(data["negation_barrier"]),
         conditional=_alternation(data["conditional"]),
+        # the coordinated items a match ends ("现金或微信、"): short items, each closed by a coordinator
+        list_tail=re.compile(rf"(?:[^\s,，。;；、不没无非别勿]{{1,6}}?(?:{_alternation(data['coordinators']).pattern})\s*)+$"),
     )
 
 
@@ -152,10 +155,11 @@ def is_negated(text: str, start: int, end: int | None = None, window: int = 8) -
     # "温度不准多半是您…": an assertive copula ends the scope of a negation before it
     barrier = list(c.barrier.finditer(prefix))
     prefix = prefix[barrier[-1].end() :] if barrier else prefix
+    # "不收任何现金或微信、支付宝转账": a negation reaches over a list of coordinated objects
+    prefix = c.list_tail.sub("", prefix)
     # a one-character cue (不, 没, 别) negates what is near; a word (绝不会, 不能保证) reaches further
-    if any(
-        len(m.group()) > 1 or m.start() >= len(prefix) - width for m in c.negation.finditer(prefix[-(width * 7 // 4) :])
-    ):
+    tail = prefix[-(width * 7 // 4) :]
+    if any(len(m.group()) > 1 or m.start() >= len(tail) - width for m in c.negation.finditer(tail)):
         return True
     if end is not None:
         return bool(c.negation_after.search(text[end:clause_end][: width + 4]))
