@@ -164,9 +164,9 @@ class AlignedQuantities:
         """The spec value the claim speaks of and contradicts; None when it agrees or nothing aligns."""
         values = self.values(product)
         same = [v for v in values if v.unit == claim.unit]
-        if any(_agrees(claim, v) for v in same):
+        if any(agrees(claim, v) for v in same):
             return None
-        denied = [v for v in values if v.unit == f"not:{claim.unit}" and _agrees(claim, v)]
+        denied = [v for v in values if v.unit == f"not:{claim.unit}" and agrees(claim, v)]
         if denied:
             return denied[0]
         if not same:
@@ -192,7 +192,7 @@ class AlignedQuantities:
         return "".join(ch for ch in text if _HAN.match(ch) and ch not in self.stop)
 
 
-def _agrees(claim: Claim, spec: SpecValue) -> bool:
+def agrees(claim: Claim, spec: SpecValue) -> bool:
     """The claimed value or range lies inside the spec's (5 % slack for measurements, none for counts
     and sizes in a unit word; a spec bound is open on one side)."""
     finite = [abs(x) for x in (spec.lo, spec.hi) if x != _INF]

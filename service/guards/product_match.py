@@ -198,7 +198,20 @@ def find_mentions(text: str, shop: ShopKnowledge) -> list[Mention]:
                 last_end[entry.order] = end
                 found.append((entry.order, Mention(entry.product, start, end, entry.strong, entry.named)))
     found.sort(key=lambda pair: (pair[1].start, not pair[1].strong, pair[0]))
-    return [mention for _, mention in found]
+    return _outermost([mention for _, mention in found])
+
+
+def _outermost(mentions: list[Mention]) -> list[Mention]:
+    """Mentions not nested in a longer one: "每日坚果" names N1, its "坚果" is no mention of the walnuts
+    (a strong mention inside a weak one stays: an SKU names its product wherever it stands)."""
+    return [
+        m
+        for m in mentions
+        if m.strong
+        or not any(
+            n.start <= m.start and m.end <= n.end and n.end - n.start > m.end - m.start for n in mentions
+        )
+    ]
 
 
 def _alnum_at(text: str, pos: int) -> bool:
@@ -258,6 +271,11 @@ def products_at(ctx: GuardContext, position: int, mentions: list[Mention] | None
     narrowed = [p for p in weak if p.doc_id in ordered_ids]
     if narrowed:
         return narrowed
+    # a product the claim's own clause names by its title words ("送您3小袋每日坚果(25g×3)") outranks the order
+    clause_start = text_scan.clause_bounds(ctx.reply, position)[0]
+    own = _unique([m.product for m in before if m.start >= clause_start and m.named])
+    if own and len(own) <= UNNAMED_LIMIT:
+        return own
     if ordered:
         return ordered
     turns = [find_mentions(turn.text, ctx.shop) for turn in reversed(ctx.conversation)]
@@ -266,7 +284,9 @@ def products_at(ctx: GuardContext, position: int, mentions: list[Mention] | None
             return _best(found)
     if weak:
         return _few(weak)
-    after = [m for m in mentions if m.start > position]
+    # a product named later counts only in the claim's own clause ("…建议L码,里面穿厚毛衣…" is not about 毛衣)
+    clause_end = text_scan.clause_bounds(ctx.reply, position)[1]
+    after = [m for m in mentions if position < m.start < clause_end]
     if after:
         first = min(m.start for m in after)
         return _best([m for m in after if m.start == first])

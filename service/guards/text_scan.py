@@ -81,6 +81,7 @@ class Cues:
     barrier: re.Pattern[str]
     conditional: re.Pattern[str]
     list_tail: re.Pattern[str]
+    coordinator: re.Pattern[str]
 
 
 def _alternation(words: list[str]) -> re.Pattern[str]:
@@ -105,6 +106,7 @@ def cues() -> Cues:
         barrier=re.compile(data["negation_barrier"]),
         conditional=_alternation(data["conditional"]),
         # the coordinated items a match ends ("现金或微信、"): short items, each closed by a coordinator
+        coordinator=re.compile(rf"^\s*(?:{_alternation(data['coordinators']).pattern}|都|也)*\s*$"),
         list_tail=re.compile(rf"(?:[^\s,，。;；、不没无非别勿]{{1,6}}?(?:{_alternation(data['coordinators']).pattern})\s*)+$"),
     )
 
@@ -164,6 +166,12 @@ def is_negated(text: str, start: int, end: int | None = None, window: int = 8) -
     if end is not None:
         return bool(c.negation_after.search(text[end:clause_end][: width + 4]))
     return False
+
+
+def coordinated(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether the spans a and b are items of one list ("2.4G和5G", "2.4G、5G"): only a coordinator between."""
+    first, second = sorted((a, b))
+    return bool(cues().coordinator.match(text[first[1] : second[0]]))
 
 
 def is_hedged(text: str, start: int, end: int) -> bool:

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from service.guards import text_scan
-from service.guards.aligned_quantities import AlignedQuantities, as_quantity
+from service.guards.aligned_quantities import AlignedQuantities, Claim, agrees, as_quantity
 from service.guards.base import Category, GuardContext, Violation
+from service.guards.buyer_figures import BuyerFigures, Situation
 from service.guards.capability import CapabilityChecks
 from service.guards.doc_negations import DocNegations
 from service.guards.fact_values import Quantity, QuantityParser, matches, segments
@@ -85,6 +86,7 @@ class UngroundedFactGuard:
         self.capabilities = CapabilityChecks(text_scan.load_data("capabilities", data_dir), self.parser, self.messages)
         self.negations = DocNegations(data)
         self.aligned = AlignedQuantities(data, self.parser)
+        self.buyer = BuyerFigures(self.parser, re.compile(data["buyer_question"]))
         self.unit_index = ShopCache(lambda shop: self.aligned.by_unit(shop.products.values()))
         self.index = ShopCache(lambda shop: build_feature_index(shop, self.features, key_words))
 
@@ -117,7 +119,11 @@ class UngroundedFactGuard:
     # -- any spec line (spec_compare) ---------------------------------------------------------------
     def _generic(self, ctx: GuardContext, mentions: list[Mention], start: int, end: int) -> list[Violation]:
         """Numbers and exclusive terms compared with every spec line of the product(s) talked about."""
-        hits = self.specs.clause_hits(ctx, mentions, start, end, lambda q: self._exempt(ctx.reply, q, end))
+        situation = self.buyer.of(ctx)
+        hits = self.specs.clause_hits(
+            ctx, mentions, start, end,
+            lambda q: self._said_back(ctx, mentions, situation, q) or self._exempt(ctx.reply, q, end),
+        )
         return [
             self._v(
                 ctx,
@@ -145,8 +151,9 @@ class UngroundedFactGuard:
                 Quantity("duration", 1e9, 1e9, m.start(), m.end(), m.group())
                 for m in self.unbounded.finditer(reply, start, end)
             ]
+        situation = self.buyer.of(ctx)
         for q in quantities:
-            if self._exempt(reply, q, end):
+            if self._said_back(ctx, mentions, situation, q) or self._exempt(reply, q, end):
                 continue
             q_attrs = [a for a in attrs if q.dim in a.dims and self._near(a, reply, q, start, end)]
             if not q_attrs and q.dim not in self.unit_only and q.dim != "ip":
@@ -161,7 +168,10 @@ class UngroundedFactGuard:
             tolerance = 0.12 if text_scan.is_hedged(reply, q.start, q.end) else 0.05
             specs = [self._allowed(p, q_attrs or None, q.dim, reply[start:end]) for p in products]
             if products and all(
-                s and not matches(q, s, tolerance) and not self._stated_in_body(p, q, q_attrs, reply[start:end])
+                s
+                and not matches(q, s, tolerance)
+                and not self._stated_in_body(p, q, q_attrs, reply[start:end])
+                and not self._sole_value_beside(reply, q, s, tolerance)
                 for p, s in zip(products, specs, strict=True)
             ):
                 out.append(self._violation(ctx, products[0], q, specs[0], q_attrs))
@@ -209,7 +219,27 @@ class UngroundedFactGuard:
             return []
         return [p for p in having if self._allowed(p, attrs, dim, clause)]
 
+    def _said_back(self, ctx: GuardContext, mentions: list[Mention], situation: Situation, q: Quantity) -> bool:
+        """The buyer's own figure said back ("您先生185 cm、100 kg坐没问题"), not tied in its clause to an
+        attribute or a spec key of the product ("越障高度3cm" for a buyer's 3 cm threshold is a claim)."""
+        if q.dim in self.aligned.sole_dims or not situation.said_back(q):
+            return False  # a dimension only one attribute has ("5G") names that attribute by itself
+        clause_start, clause_end = text_scan.clause_bounds(ctx.reply, q.start)
+        clause = ctx.reply[clause_start : q.start] + " " + ctx.reply[q.end : clause_end]
+        if any(q.dim in a.dims and a.words.search(clause) for a in self.attributes):
+            return False
+        if any(words.search(clause) for words in self.qualifiers.values()):
+            return False
+        return not any(
+            len(k) >= 2 and k in clause and any(v.dim == q.dim for v in self.parser.parse(value, degrees=True))
+            for p in products_at(ctx, q.start, mentions)
+            for k, value in p.specs.items()
+        )
+
     def _exempt(self, reply: str, q: Quantity, clause_end: int) -> bool:
+        clause_start = text_scan.clause_bounds(reply, q.start)[0]
+        if _CANNOT.search(reply, clause_start, q.start):
+            return True  # "装不了一升": the verb's object is denied
         if self.threshold_after.match(reply, q.end) or _THRESHOLD_BEFORE.search(reply[max(0, q.start - 10) : q.start]):
             return True
         if re.search(r"(比|相比|than)\s*$", reply[max(0, q.start - 3) : q.start]):
@@ -223,6 +253,35 @@ class UngroundedFactGuard:
             or text_scan.is_negated(reply, q.start, window=6)
             or text_scan.is_conditional(reply, q.start, q.end)
             or text_scan.is_quoted(reply, q.start)
+        )
+
+    def _sole_value_beside(self, reply: str, q: Quantity, allowed: list[Quantity], tolerance: float) -> bool:
+        """The document gives one value of this dimension and the same sentence states it: the other value
+        is of a part or a mode the document does not describe ("一支 220 g、一对 440 g", "高亮档 300 流明…
+        低亮档 50 流明"), unsupported rather than contradicted."""
+        if len({(a.lo, a.hi) for a in allowed}) != 1:
+            return False
+        sentence_start, sentence_end = text_scan.sentence_bounds(reply, q.start)
+        return any(
+            other.start != q.start
+            and other.dim == q.dim
+            and matches(other, allowed, tolerance)
+            and not text_scan.coordinated(reply, (other.start, other.end), (q.start, q.end))
+            for other in self.parser.parse(reply, sentence_start, sentence_end, degrees=True)
+        )
+
+    def _sole_aligned_beside(self, reply: str, product: ProductFacts, claim: Claim) -> bool:
+        """As `_sole_value_beside`, for a unit the aligned values know: the product has one value in the
+        claim's unit and another quantity of the same sentence states it."""
+        if len({(v.lo, v.hi) for v in self.aligned.values(product) if v.unit == claim.unit}) != 1:
+            return False
+        sentence_start, sentence_end = text_scan.sentence_bounds(reply, claim.start)
+        return any(
+            other.start != claim.start
+            and other.unit == claim.unit
+            and not text_scan.coordinated(reply, (other.start, other.end), (claim.start, claim.end))
+            and any(v.unit == claim.unit and agrees(other, v) for v in self.aligned.values(product))
+            for other in self.aligned.claims(reply, sentence_start, sentence_end)
         )
 
     def _stated_in_body(self, product: ProductFacts, q: Quantity, attrs: list[Attribute], clause: str) -> bool:
@@ -373,8 +432,10 @@ class UngroundedFactGuard:
             return []
         out = []
         said = [c for turn in ctx.conversation if turn.role == "customer" for c in self.aligned.claims(turn.text)]
+        situation = self.buyer.of(ctx)
         for claim in self.aligned.claims(reply, start, end):
-            if self._exempt(reply, as_quantity(claim), end) or _CANNOT.search(reply, start, claim.start):
+            q = as_quantity(claim)
+            if self._said_back(ctx, mentions, situation, q) or self._exempt(reply, q, end):
                 continue
             if claim.unit not in self.aligned.sole_dims and any(
                 c.unit == claim.unit and (c.lo, c.hi) == (claim.lo, claim.hi) for c in said
@@ -384,7 +445,10 @@ class UngroundedFactGuard:
             if not products:  # no product named or ordered: the few products with a value in that unit
                 having = self.unit_index.get(ctx.shop).get(claim.unit, [])
                 products = having if len(having) <= _UNNAMED_UNIT_LIMIT else []
-            found = [self.aligned.contradicted(p, claim, clause) for p in products]
+            found = [
+                None if self._sole_aligned_beside(reply, p, claim) else self.aligned.contradicted(p, claim, clause)
+                for p in products
+            ]
             if products and all(found) and found[0] is not None:
                 out.append(
                     self._v(
