@@ -9,7 +9,7 @@ rules:
     patterns: ["你懂不懂", "{BUYER}自己没看清楚?"]
     message: 指责买家...
     severity: error
-    unless: [negated, quoted, conditional]   # default: negated, quoted
+    unless: [negated, quoted, conditional]   # default: negated, quoted; also negated_inside, documented
     allow: ["第一时间"]                       # innocent phrases overlapping a match
     unless_sentence: ["冒充|骗子"]            # the rule does not apply in such a sentence
     needs_context: ["质量|坏了"]              # applies only if the conversation or reply says so
@@ -17,6 +17,11 @@ rules:
 ```
 
 A pattern may name a group `span` to report only that part of the match.
+
+Exemptions beyond the shared ones: `negated_inside` — a pattern that links two things ("评价…返现")
+with a negation between them states that the link does not exist ("评价不附带任何返现");
+`documented` — the match with the words right beside it is the shop's own wording in one of its
+documents ("最佳赏味期", "风味最好" in a coffee's storage note), not an advertising claim of the reply.
 """
 
 from __future__ import annotations
@@ -30,8 +35,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Severity, Violation
+from service.guards.shop_cache import ShopCache
+from service.knowledge.base import ShopKnowledge
 
-Exemption = Literal["negated", "hedged", "quoted", "conditional"]
+Exemption = Literal["negated", "hedged", "quoted", "conditional", "negated_inside", "documented"]
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _MACRO_RE = re.compile(r"\{([A-Z][A-Z_0-9]*)\}")
 
 
@@ -119,15 +127,45 @@ class PhraseHit:
         )
 
 
-def exempt(text: str, start: int, end: int, exemptions: list[Exemption]) -> bool:
-    """Whether a match at [start, end) is negated/hedged/quoted/conditional, as asked."""
+def exempt(text: str, start: int, end: int, exemptions: list[Exemption], documents: str = "") -> bool:
+    """Whether a match at [start, end) is negated/hedged/quoted/conditional (or negated inside, or the
+    shop's own documented wording), as asked."""
     checks = {
         "negated": lambda: text_scan.is_negated(text, start, end),
         "hedged": lambda: text_scan.is_hedged(text, start, end),
         "quoted": lambda: text_scan.is_quoted(text, start),
         "conditional": lambda: text_scan.is_conditional(text, start, end),
+        "negated_inside": lambda: False,  # needs the pattern: PhraseSet._skipped
+        "documented": lambda: documented(text, start, end, documents),
     }
     return any(checks[name]() for name in exemptions)
+
+
+def negated_inside(pattern: re.Pattern[str], text: str, start: int, end: int) -> bool:
+    """A negation cue between the two ends of a linking match ("评价不附带任何返现") that the pattern does
+    not itself ask for: with the cue blanked out the pattern still matches there ("补偿…不给差评" needs its 不)."""
+    c = text_scan.cues()
+    inner = c.false_negation.sub(lambda m: " " * len(m.group()), text[start:end])
+    cues = [m for m in c.negation.finditer(inner) if m.start() > 0 and m.end() < len(inner)]
+    # the negation must reach the match's far end in its own clause ("改个好评对您也没损失,还能拿15块补偿" does not)
+    if not cues or not text_scan.is_negated(text, max(start, end - 2)):
+        return False
+    blanked = list(text)
+    for m in cues:
+        blanked[start + m.start() : start + m.end()] = "、" * (m.end() - m.start())
+    return pattern.search("".join(blanked), start, end) is not None
+
+
+def documented(text: str, start: int, end: int, documents: str) -> bool:
+    """The match with two Chinese characters beside it (either side) is written in the shop's documents."""
+    if not documents:
+        return False
+    core = "".join(_HAN.findall(text[start:end]))
+    if not core:
+        return False
+    before = "".join(_HAN.findall(text[max(0, start - 4) : start]))[-2:]
+    after = "".join(_HAN.findall(text[end : end + 4]))[:2]
+    return any(len(n) > len(core) + 1 and n in documents for n in (before + core, core + after))
 
 
 class PhraseSet:
@@ -154,12 +192,13 @@ class PhraseSet:
         rules = [PhraseRule.model_validate(item) for item in data.get(key, [])]
         return cls(rules, data.get("macros", {}))
 
-    def scan(self, text: str, context: str = "") -> list[PhraseHit]:
+    def scan(self, text: str, context: str = "", documents: str = "") -> list[PhraseHit]:
         """Every non-exempt match of every rule, one per rule and position.
 
         Args:
             text: The reply.
             context: The conversation (and anything else) that `needs_context` rules look at.
+            documents: The shop's documents, Chinese characters only (for `documented`).
         """
         hits: list[PhraseHit] = []
         for compiled in self._compiled:
@@ -170,14 +209,16 @@ class PhraseSet:
                 for match in pattern.finditer(text):
                     start, end = match.span("span") if match.groupdict().get("span") else match.span()
                     overlaps = any(a < end and start < b for a, b in seen)
-                    if start == end or overlaps or self._skipped(compiled, text, start, end):
+                    if start == end or overlaps or self._skipped(compiled, text, start, end, documents):
+                        continue
+                    if "negated_inside" in compiled.rule.unless and negated_inside(pattern, text, *match.span()):
                         continue
                     seen.append((start, end))
                     hits.append(PhraseHit(compiled.rule, start, end, self._suggest(compiled, text[start:end])))
         return hits
 
     @staticmethod
-    def _skipped(compiled: _Compiled, text: str, start: int, end: int) -> bool:
+    def _skipped(compiled: _Compiled, text: str, start: int, end: int, documents: str) -> bool:
         if compiled.allow is not None:
             clause_start, clause_end = text_scan.clause_bounds(text, start)
             for allowed in compiled.allow.finditer(text, clause_start, max(clause_end, end)):
@@ -187,7 +228,7 @@ class PhraseSet:
             sentence_start, sentence_end = text_scan.sentence_bounds(text, start)
             if compiled.unless_sentence.search(text, sentence_start, max(sentence_end, end)):
                 return True
-        return exempt(text, start, end, compiled.rule.unless)
+        return exempt(text, start, end, compiled.rule.unless, documents)
 
     @staticmethod
     def _suggest(compiled: _Compiled, matched: str) -> str | None:
@@ -209,8 +250,15 @@ class PhraseGuard:
     def __init__(self, data: dict[str, Any] | None = None, data_dir: Path | None = None) -> None:
         data = data if data is not None else text_scan.load_data(self.data_name, data_dir)
         self.phrases = PhraseSet.from_data(data)
+        self.documents = ShopCache(shop_wording)
 
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Every rule hit in the reply, as violations of this guard's category."""
         context = "\n".join(turn.text for turn in ctx.conversation)
-        return [hit.violation(self.category) for hit in self.phrases.scan(ctx.reply, context)]
+        hits = self.phrases.scan(ctx.reply, context, self.documents.get(ctx.shop))
+        return [hit.violation(self.category) for hit in hits]
+
+
+def shop_wording(shop: ShopKnowledge) -> str:
+    """The Chinese characters of the shop's documents, one document per line (built once per version)."""
+    return "\n".join("".join(_HAN.findall(doc.body)) for doc in shop.docs.values())
