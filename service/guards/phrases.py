@@ -27,6 +27,7 @@ documents ("最佳赏味期", "风味最好" in a coffee's storage note), not an
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -130,12 +131,12 @@ class PhraseHit:
 def exempt(text: str, start: int, end: int, exemptions: list[Exemption], documents: str = "") -> bool:
     """Whether a match at [start, end) is negated/hedged/quoted/conditional (or negated inside, or the
     shop's own documented wording), as asked."""
-    checks = {
+    checks: dict[str, Callable[[], bool]] = {
         "negated": lambda: text_scan.is_negated(text, start, end),
         "hedged": lambda: text_scan.is_hedged(text, start, end),
         "quoted": lambda: text_scan.is_quoted(text, start),
         "conditional": lambda: text_scan.is_conditional(text, start, end),
-        "negated_inside": lambda: False,  # needs the pattern: PhraseSet._skipped
+        "negated_inside": lambda: False,  # needs the pattern: PhraseSet.scan
         "documented": lambda: documented(text, start, end, documents),
     }
     return any(checks[name]() for name in exemptions)
