@@ -90,6 +90,9 @@ class RefundPatterns:
         self.not_this_shop = one(data["not_this_shop"])
         self.conditional = one(data["conditional"])
         self.escalation = one(data["escalation"])
+        self.after_sales_context = one(data["after_sales_context"])
+        self.fee_object = one(data["fee_object"])
+        self.state_conceded = one(data["state_conceded"])
         self.return_request = one(data["return_request"])
         # one list for the service: the policy's statutory exclusions (消法25), matched in category or title
         self.statutory_excluded = re.compile("|".join(map(re.escape, statutory_exclusion_terms())))

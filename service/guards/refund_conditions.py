@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Violation
 from service.guards.refund_claims import Claim, RefundPatterns, Route, is_hypothetical, known_route, sentence_of
 from service.policy.item_state import StateMention, item_state_reader
@@ -64,7 +65,7 @@ class ConditionChecks:
         required = {c.requires for c in facts.no_reason_conditions}
         for mention in self._said(ctx, claim):
             failed = self.reader.breaks(mention.state)
-            if failed is None:
+            if failed is None or self._conceded(ctx, mention):
                 continue
             denied_by_buyer = facts.item_states.get(mention.state) is False
             not_required = bool(ctx.shop.rules.no_reason_conditions) and failed not in required
@@ -72,6 +73,12 @@ class ConditionChecks:
                 said = ctx.reply[mention.start : mention.end]
                 return [self._v("condition_denial", "condition_denial", claim, state=said)]
         return []
+
+    def _conceded(self, ctx: GuardContext, mention: StateMention) -> bool:
+        """The reply says the state does not matter ("拆开检查不影响退货"): it is not the refusal's reason."""
+        clause_end = text_scan.clause_bounds(ctx.reply, mention.start)[1]
+        nxt = text_scan.clause_bounds(ctx.reply, min(len(ctx.reply) - 1, clause_end + 1))[1]
+        return bool(self.p.state_conceded.search(ctx.reply, mention.end, max(clause_end, nxt)))
 
     def _v(self, rule: str, message: str, claim: Claim, **values: str) -> Violation:
         return Violation(

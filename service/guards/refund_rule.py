@@ -14,6 +14,7 @@ from typing import Any
 
 from service.guards import text_scan
 from service.guards.base import GuardContext, Violation
+from service.guards.documented_denials import DocumentedDenials
 from service.guards.payer import PayerClaims
 from service.guards.refund_after_sales import AfterSalesChecks
 from service.guards.refund_claims import (
@@ -47,6 +48,7 @@ class RefundRuleGuard(AfterSalesChecks):
     def __init__(self, data: dict[str, Any] | None = None, data_dir: Path | None = None) -> None:
         super().__init__(RefundPatterns(data if data is not None else text_scan.load_data("refund_rule", data_dir)))
         self.conditions = ConditionChecks(self.p)
+        self.documented_cancel = DocumentedDenials(self.p, "deny_cancel")
         self.payers = PayerClaims(text_scan.load_data("payer", data_dir))
 
     def check(self, ctx: GuardContext) -> list[Violation]:
@@ -79,6 +81,10 @@ class RefundRuleGuard(AfterSalesChecks):
             start, end = sentence_of(text, claim.start)
             if self.p.not_this_shop.search(text, start, end):
                 return True
+        if claim.kind.startswith("deny"):
+            clause_start = text_scan.clause_bounds(text, claim.start)[0]
+            if self.p.fee_object.search(text, clause_start, claim.start):
+                return True  # "上楼费是不退的": a fee not refunded, not the goods' return refused
         window = 4 if claim.kind.startswith(("deny", "closed")) else 8
         return text_scan.is_negated(text, claim.start, window=window)
 
@@ -227,6 +233,8 @@ class RefundRuleGuard(AfterSalesChecks):
         route = route_for(ctx, self.p, claim.start)
         start, end = sentence_of(ctx.reply, claim.start)
         if route is Route.cancel:
+            if self.documented_cancel.covers(ctx):
+                return []  # the shop's documents refuse to cancel this item in the situation the buyer describes
             return [self._v("unshipped_refund", "deny_cancel", claim)]
         if claim.kind == "deny_cancel" or is_hypothetical(ctx, self.p, claim.start):
             return []

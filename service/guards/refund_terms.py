@@ -129,11 +129,18 @@ class RefundChecks:
             days = max(values, default=0) * _UNIT_DAYS.get(unit, 1)
             if days > limit:
                 out.append(self._v("refund_timing", "refund_time", claim, days=limit))
+        buyer = "\n".join(t.text for t in ctx.conversation if t.role == "customer")
         for claim in claims["fee"]:
             start, end = sentence_of(ctx.reply, claim.start)
+            if not self._about_after_sales(ctx.reply[start:end]) and not self._about_after_sales(buyer):
+                continue  # a payment or delivery fee ("货到付款另收5元服务费"), not a charge on a return
             if not self.p.fee_exempt.search(ctx.reply, start, end):
                 out.append(self._v("extra_fee", "fee", claim))
         return out
+
+    def _about_after_sales(self, text: str) -> bool:
+        """The text speaks of a return, exchange, refund or cancellation, or of a problem with the goods."""
+        return bool(self.p.after_sales_context.search(text)) or any(r.search(text) for r in self.p.routes.values())
 
     # -- day counts and dates ----------------------------------------------------------------------
     def _dates(self, ctx: GuardContext, claims: dict[str, list[Claim]]) -> list[Violation]:
