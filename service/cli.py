@@ -30,6 +30,8 @@ app.add_typer(knowledge_app, name="knowledge")
 keys_app = typer.Typer(help="API keys: roles agent | editor | admin, each for some shops", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 db_app = typer.Typer(help="kefu's database (documents, versions, keys)", no_args_is_help=True)
+planning_app = typer.Typer(help="The answer plan's learned request-kind model", no_args_is_help=True)
+app.add_typer(planning_app, name="planning")
 app.add_typer(db_app, name="db")
 console = Console()
 
@@ -330,6 +332,38 @@ def guards_train(
         console.print(f"  {head}: threshold {m.threshold:.3f}; on held-out shop folds recall {m.recall:.3f} "
                       f"({m.positives} replies), false alarms {m.false_alarm_rate:.4f} of {m.negatives} without it, "
                       f"{m.clean_false_alarm_rate:.4f} of clean replies")
+
+
+@planning_app.command("train-kinds")
+def planning_train_kinds(
+    sets: Annotated[list[Path] | None, typer.Argument(
+        help="labelled message files or folders (default: evals/kinds)")] = None,
+    out: Annotated[Path | None, typer.Option(help="files without suffix (default: the planner's model)")] = None,
+    c: Annotated[float, typer.Option(help="inverse regularisation strength")] = 4.0,
+    precision: Annotated[float, typer.Option(help="precision the threshold keeps on held-out domains")] = 0.95,
+    override_precision: Annotated[float, typer.Option(
+        help="precision at which the model overrules the intent table, on held-out domains")] = 0.99,
+) -> None:
+    """Train the request-kind model, leaving each shop domain out once for its threshold and scores."""
+    from service.planning.kind_model import DEFAULT_KIND_MODEL
+    from service.planning.kind_training import KIND_SETS, load_kind_sets, train_kind_model
+    from service.retrieval.embeddings import build_embedder
+
+    _logging()
+    paths = sets or [KIND_SETS]
+    messages = load_kind_sets(paths)
+    files = sorted(str(p.resolve().relative_to(PROJECT_ROOT)) for p in paths)
+    model = train_kind_model(messages, build_embedder(get_settings().embedding), c=c, target_precision=precision,
+                             override_precision=override_precision, files=files)
+    target = out or DEFAULT_KIND_MODEL
+    model.save(target)
+    side = model.sidecar
+    console.print(f"request-kind model: {target}.npz + .json; {len(messages)} messages, threshold {side.threshold:.3f} "
+                  f"(held-out precision ≥ {precision}), overrules the intent table from {side.override:.3f} "
+                  f"(≥ {override_precision})")
+    for domain, score in side.held_out_domains.items():
+        console.print(f"  {domain} left out: accuracy {score.accuracy:.3f} over {score.examples}, answered "
+                      f"{score.answered:.3f}, precision when answered {score.precision:.3f}")
 
 
 @eval_app.command("guards")

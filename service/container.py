@@ -32,6 +32,7 @@ from service.observability.metrics import Metrics
 from service.planning.builder import PlanBuilder
 from service.planning.fact_finder import FactFinder
 from service.planning.glossary import Glossary
+from service.planning.kind_model import DEFAULT_KIND_MODEL, KindLabeller, KindModel
 from service.planning.kinds import KindClassifier
 from service.proactive.facts import ShopFactLookup
 from service.proactive.service import ProactiveDrafter
@@ -71,6 +72,17 @@ def open_database(settings: Settings) -> Database:
     database = Database(database_url(settings.database_url, settings.data_dir))
     database.migrate()
     return database
+
+
+def build_kind_labeller(embedder: Embedder) -> KindLabeller:
+    """The learned request-kind model when it was trained with this embedder, else nearest examples."""
+    if DEFAULT_KIND_MODEL.with_suffix(".npz").exists():
+        model = KindModel.load(DEFAULT_KIND_MODEL)
+        if model.sidecar.embedder == embedder.name:
+            return model
+        log.info("request-kind model trained on embedder %s, this service uses %s: nearest examples instead",
+                 model.sidecar.embedder, embedder.name)
+    return KindClassifier(embedder)
 
 
 def build_tone_guard(settings: Settings, embedder: Embedder) -> ToneGuard | None:
@@ -124,7 +136,7 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
     glossary = Glossary(settings.prompts_dir / "glossary_en.yaml")
     finder = FactFinder(embedder)
     pipeline = DraftingPipeline(
-        knowledge, retriever, checker, PlanBuilder(finder, glossary, kinds=KindClassifier(embedder)),
+        knowledge, retriever, checker, PlanBuilder(finder, glossary, kinds=build_kind_labeller(embedder)),
         PlanWriter(settings.prompts_dir / "plan_writer.yaml", glossary,
                    Composer(settings.prompts_dir / "composer.yaml", embedder)),
         PromptLibrary(settings.prompts_dir), llm, zone=zone, k=settings.retrieval_k,

@@ -75,8 +75,13 @@ class PlanWriter:
                 parts.append(rule_block[0 if style == "a" else min(1, len(rule_block) - 1)].text)
             else:
                 parts.append(self._t(lang, f"opener.{plan.tone}.{style}"))
+            unknown = [q for q in plan.questions if _asks_unknown(q)]
             for question in plan.questions:
-                rendered = self._question(question, plan, facts=facts, rules=rules, style=style)
+                if len(unknown) >= 2 and question in unknown:
+                    # several questions the documents cannot answer: one promise to check them, not one each
+                    rendered = self._t(lang, "unknown_many", count=len(unknown))
+                else:
+                    rendered = self._question(question, plan, facts=facts, rules=rules, style=style)
                 if rendered and rendered not in parts:
                     parts.append(rendered)
             if not rule_block:
@@ -168,6 +173,12 @@ def _starts_with_answer(text: str, word: str) -> bool:
     head = re.sub(r"^[^\w]+", "", text)
     stem = word.rstrip("的哦呢~")
     return head.startswith((stem, "不", "没", "可以", "是", "Yes", "No"))
+
+
+def _asks_unknown(question: Question) -> bool:
+    """A product question the documents do not answer, asked in words (not implied by a statement)."""
+    return question.kind in (QuestionKind.product_fact, QuestionKind.comparison) \
+        and question.answer.status == "unknown" and not question.implied
 
 
 def _first_product(plan: AnswerPlan) -> str:

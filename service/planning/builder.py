@@ -17,7 +17,7 @@ from service.planning.attributes import load_attributes
 from service.planning.catalog import ProductCatalog, ProductMention
 from service.planning.fact_finder import FactFinder
 from service.planning.glossary import Glossary
-from service.planning.kinds import KindClassifier
+from service.planning.kind_model import KindLabeller
 from service.planning.language import LanguageCues, load_cues, split_clauses
 from service.planning.models import Answer, AnswerPlan, Evidence, OrderState, Question, QuestionKind
 from service.planning.offers import OfferBook
@@ -42,8 +42,8 @@ TRANSIT_SCORE = 0.6
 CATALOG_CACHE = 64
 POLICY_FACT_SCORE = 0.8  # a policy/FAQ line must match well to be added to a rule block
 NAMED_POLICY_FACT_SCORE = 0.6  # ... or name what the question asks about (快递, 运费, 发票) and match fairly
-STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
 LONG_MESSAGE = 12  # characters: longer than a greeting or a thank-you
+STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
 
 T = TypeVar("T")
 
@@ -72,7 +72,7 @@ class PlanBuilder:
     """conversation + order + facts + retrieved chunks → AnswerPlan."""
 
     def __init__(self, finder: FactFinder, glossary: Glossary | None = None, cues: LanguageCues | None = None,
-                 kinds: KindClassifier | None = None) -> None:
+                 kinds: KindLabeller | None = None) -> None:
         self.finder = finder
         self.glossary = glossary
         self.kinds = kinds
@@ -96,18 +96,16 @@ class PlanBuilder:
         context = self._context_products(catalog, earlier, order)
         clauses = [c for turn in open_turns for c in split_clauses(turn.text, self.cues)]
         earlier_clauses = {c for turn in open_turns[:-1] for c in split_clauses(turn.text, self.cues)}
-        intent = classify_intent(conversation)
         open_text = " ".join(t.text for t in open_turns)
-        if intent in ("greeting", "thanks", "product_question") and len(open_text) > LONG_MESSAGE:
-            # a long message that opens with 您好 asks for something: what, by its nearest example requests
-            guessed = self._message_kind(open_text)
-            if guessed is not None:
-                intent = _INTENT_OF_KIND[guessed]
+        # the intent table names the request finely (return, invoice, lost parcel...); the learned kind model
+        # says what kind of answer the message needs, and wins when the two disagree
+        intent = reconcile(classify_intent(conversation), self._learned_kind(open_text), open_text)
         decision = decide(intent, facts)
         questions: list[Question] = []
         request_kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
         for clause in clauses:
-            question = self._question(clause, shop, catalog, context, hits, language, has_order=order is not None)
+            question = self._question(clause, shop, catalog, context, hits, language, has_order=order is not None,
+                                      message=open_text)
             if question is None:
                 continue
             if question.answer.status == "unknown" and request_kind not in (
@@ -149,18 +147,16 @@ class PlanBuilder:
     # ---- questions -------------------------------------------------------------------------
     def _question(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, context: list[str],
                   hits: list[Chunk], language: str, has_order: bool = False, implied: bool = False,
-                  ) -> Question | None:
+                  message: str | None = None) -> Question | None:
         intent = classify_intent([Turn(role="customer", text=clause)])
         is_question = self.cues.is_question(clause)
-        if intent in ("greeting", "thanks") and len(clause) > 8:
+        # a comparison ("哪个更费电") is a question about the products, whatever kind its words resemble
+        learned = None if self.cues.is_comparison(clause) else self._learned_kind(clause, message)
+        if intent in ("greeting", "thanks") and len(clause) > 8 and (
+                learned is None or learned[0] is not QuestionKind.smalltalk):
             intent = "product_question"  # "在吗 AB3下雨天戴着行不行" asks more than hello
+        intent = reconcile(intent, learned, clause)
         kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
-        if intent == "product_question" and self.kinds is not None:
-            vector = self.finder.embed_question(clause)
-            guessed = self.kinds.classify(vector) if vector is not None else None
-            if guessed is not None and guessed is not QuestionKind.product_fact:
-                kind = guessed
-                intent = _INTENT_OF_KIND.get(guessed, intent)
         if kind is QuestionKind.product_fact and not is_question and not implied:
             return None  # a statement that asks nothing ("我是上周买的")
         mentions = catalog.mentions(clause)
@@ -199,13 +195,16 @@ class PlanBuilder:
             question.answer = self._comparison(lookup, shop, catalog, products)
         return question
 
-    def _message_kind(self, text: str) -> QuestionKind | None:
-        """The request kind of a whole message, when it is not a product question."""
+    def _learned_kind(self, text: str, message: str | None = None) -> tuple[QuestionKind, bool] | None:
+        """The kind of answer `text` needs by the learned model (None: no model, or no opinion); a clause is
+        judged with the whole `message` it comes from."""
         if self.kinds is None:
             return None
         vector = self.finder.embed_question(text)
-        kind = self.kinds.classify(vector) if vector is not None else None
-        return kind if kind in _INTENT_OF_KIND else None
+        if vector is None:
+            return None
+        whole = self.finder.embed_question(message) if message else None
+        return self.kinds.classify(vector, text, (whole, message) if whole is not None and message else None)
 
     def _lookup_text(self, clause: str, language: str) -> str:
         """What to match documents with: an English question gains the Chinese spec words it names."""
@@ -389,6 +388,23 @@ class PlanBuilder:
         state.ship_weekday = day.weekday()
         state.facts.append(f"按{state.ship_cutoff}截单:" + ("今天" if state.ship_days_from_today == 0 else
                                                            f"{day.month}月{day.day}日") + "发出")
+
+
+def reconcile(intent: str, learned: tuple[QuestionKind, bool] | None, text: str) -> str:
+    """The intent to act on. The table's, unless the learned kind model disagrees and either is sure enough to
+    overrule it ("礼盒里的口味能换吗": the table hears 换 → return, the model a product question) or the table
+    heard nothing specific (no keyword, or only a greeting before a longer message)."""
+    if learned is None:
+        return intent
+    kind, sure = learned
+    if KIND_BY_INTENT.get(intent, QuestionKind.product_fact) is kind:
+        return intent
+    vague = intent == "product_question" or (intent in ("greeting", "thanks") and len(text) > LONG_MESSAGE)
+    if not (sure or vague):
+        return intent
+    if kind is QuestionKind.smalltalk:
+        return intent if intent != "product_question" else "greeting"
+    return _INTENT_OF_KIND.get(kind, "product_question")
 
 
 def _shop_local(moment: datetime) -> datetime:
