@@ -16,8 +16,9 @@ from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Severity, Violation
 from service.guards.commitments import CommitmentChecks
 from service.guards.offers_claimed import OfferChecks
-from service.guards.phrases import PhraseHit, PhraseSet, expand_macros
+from service.guards.phrases import PhraseHit, PhraseSet, expand_macros, shop_wording
 from service.guards.product_match import find_mentions, products_at
+from service.guards.shop_cache import ShopCache
 
 _HOURS_RE = re.compile(rf"(?P<n>{text_scan.NUM})\s*个?(?P<unit>小时|天|工作日)")
 _LEAD_RE = re.compile(rf"(?P<a>{text_scan.NUM})(?:\s*[-~到至]\s*(?P<b>{text_scan.NUM}))?\s*个?(?P<unit>小时|天)")
@@ -50,13 +51,14 @@ class FalsePromiseGuard:
         commitments = text_scan.load_data("commitments", data_dir)
         self.commitments = CommitmentChecks(commitments, commitments["messages"])
         self.offers = OfferChecks(data)
+        self.wording = ShopCache(shop_wording)
 
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Phrase-rule hits plus compensation offered beyond the shop's limit."""
         context = "\n".join(t.text for t in ctx.conversation)
         violations = [
             hit.violation(Category.false_promise)
-            for hit in self.phrases.scan(ctx.reply, context)
+            for hit in self.phrases.scan(ctx.reply, context, self.wording.get(ctx.shop))
             if not self._ship_guarantee_backed(hit, ctx)
         ]
         violations.extend(self._compensation(ctx))

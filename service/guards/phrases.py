@@ -21,14 +21,17 @@ A pattern may name a group `span` to report only that part of the match.
 Exemptions beyond the shared ones: `negated_inside` — a pattern that links two things ("评价…返现")
 with a negation between them states that the link does not exist ("评价不附带任何返现");
 `documented` — the match with the words right beside it is the shop's own wording in one of its
-documents ("最佳赏味期", "风味最好" in a coffee's storage note), not an advertising claim of the reply.
+documents ("最佳赏味期", "风味最好" in a coffee's storage note), not an advertising claim of the reply;
+`shop_states` — one of the shop's documents makes the same statement (the rule's patterns match one of
+its sentences, and that sentence holds every number of the reply's sentence): "付款后7天内降价可以申请退差价"
+is the shop's price protection, not a promise beyond it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,7 +42,11 @@ from service.guards.base import Category, GuardContext, Severity, Violation
 from service.guards.shop_cache import ShopCache
 from service.knowledge.base import ShopKnowledge
 
-Exemption = Literal["negated", "hedged", "quoted", "conditional", "negated_inside", "documented"]
+Exemption = Literal["negated", "hedged", "quoted", "conditional", "negated_inside", "documented", "shop_states"]
+_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
+# a Chinese numeral as a quantity or a date ("一个月", "十五天", "双十二"), not in a word ("同一商品")
+_CN_NUMBER = re.compile(r"(?<=双)[一二十]+|[零〇一二两三四五六七八九十百千万]+(?=\s*(?:个|天|日|周|月|年|小时|号|次|倍))")
+_DOC_SENTENCES = re.compile(r"[^。;；\n]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MACRO_RE = re.compile(r"\{([A-Z][A-Z_0-9]*)\}")
 
@@ -128,6 +135,31 @@ class PhraseHit:
         )
 
 
+@dataclass
+class ShopWording:
+    """A shop's documents as the phrase exemptions read them (built once per shop version)."""
+
+    han: str = ""  # the Chinese characters of each document, one per line
+    sentences: tuple[str, ...] = ()
+    stated: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule id → its documents' sentences
+
+    def stating(self, rule_id: str, patterns: list[re.Pattern[str]]) -> tuple[str, ...]:
+        """The documents' sentences one of the rule's patterns matches (memoised per rule)."""
+        found = self.stated.get(rule_id)
+        if found is None:
+            found = self.stated[rule_id] = tuple(s for s in self.sentences if _affirms(s, patterns))
+        return found
+
+
+def _affirms(sentence: str, patterns: list[re.Pattern[str]]) -> bool:
+    """One of the patterns matches the sentence, not negated ("本店不提供价保,降价不补差价" states no promise)."""
+    return any(
+        not text_scan.is_negated(sentence, m.start(), m.end()) and not text_scan.cues().negation.search(m.group())
+        for p in patterns
+        for m in p.finditer(sentence)
+    )
+
+
 def exempt(text: str, start: int, end: int, exemptions: list[Exemption], documents: str = "") -> bool:
     """Whether a match at [start, end) is negated/hedged/quoted/conditional (or negated inside, or the
     shop's own documented wording), as asked."""
@@ -137,6 +169,7 @@ def exempt(text: str, start: int, end: int, exemptions: list[Exemption], documen
         "quoted": lambda: text_scan.is_quoted(text, start),
         "conditional": lambda: text_scan.is_conditional(text, start, end),
         "negated_inside": lambda: False,  # needs the pattern: PhraseSet.scan
+        "shop_states": lambda: False,  # needs the rule's patterns: PhraseSet.scan
         "documented": lambda: documented(text, start, end, documents),
     }
     return any(checks[name]() for name in exemptions)
@@ -155,6 +188,23 @@ def negated_inside(pattern: re.Pattern[str], text: str, start: int, end: int) ->
     for m in cues:
         blanked[start + m.start() : start + m.end()] = "、" * (m.end() - m.start())
     return pattern.search("".join(blanked), start, end) is not None
+
+
+def shop_states(stated: tuple[str, ...], text: str, start: int) -> bool:
+    """A document sentence the rule matches holds every number of the reply's sentence, and the reply's
+    sentence states at least one (its terms: "付款后7天内"; "以后降价都补" is broader than any rule)."""
+    if not stated:
+        return False
+    sentence_start, sentence_end = text_scan.sentence_bounds(text, start)
+    numbers = _numbers(text[sentence_start:sentence_end])
+    return bool(numbers) and any(numbers <= _numbers(doc) for doc in stated)
+
+
+def _numbers(text: str) -> set[float]:
+    """Every number of a text, in digits or in Chinese numerals ("一个月", "双十二")."""
+    found = {float(n) for n in _NUMBERS.findall(text)}
+    found |= {v for token in _CN_NUMBER.findall(text) if (v := text_scan.parse_cn_number(token)) is not None}
+    return found
 
 
 def documented(text: str, start: int, end: int, documents: str) -> bool:
@@ -193,14 +243,16 @@ class PhraseSet:
         rules = [PhraseRule.model_validate(item) for item in data.get(key, [])]
         return cls(rules, data.get("macros", {}))
 
-    def scan(self, text: str, context: str = "", documents: str = "") -> list[PhraseHit]:
+    def scan(self, text: str, context: str = "", wording: ShopWording | None = None) -> list[PhraseHit]:
         """Every non-exempt match of every rule, one per rule and position.
 
         Args:
             text: The reply.
             context: The conversation (and anything else) that `needs_context` rules look at.
-            documents: The shop's documents, Chinese characters only (for `documented`).
+            wording: The shop's documents (for `documented` and `shop_states`).
         """
+        wording = wording or ShopWording()
+        documents = wording.han
         hits: list[PhraseHit] = []
         for compiled in self._compiled:
             if compiled.needs_context is not None and not compiled.needs_context.search(f"{context}\n{text}"):
@@ -213,6 +265,10 @@ class PhraseSet:
                     if start == end or overlaps or self._skipped(compiled, text, start, end, documents):
                         continue
                     if "negated_inside" in compiled.rule.unless and negated_inside(pattern, text, *match.span()):
+                        continue
+                    if "shop_states" in compiled.rule.unless and shop_states(
+                        wording.stating(compiled.rule.id, compiled.patterns), text, start
+                    ):
                         continue
                     seen.append((start, end))
                     hits.append(PhraseHit(compiled.rule, start, end, self._suggest(compiled, text[start:end])))
@@ -251,15 +307,18 @@ class PhraseGuard:
     def __init__(self, data: dict[str, Any] | None = None, data_dir: Path | None = None) -> None:
         data = data if data is not None else text_scan.load_data(self.data_name, data_dir)
         self.phrases = PhraseSet.from_data(data)
-        self.documents = ShopCache(shop_wording)
+        self.wording = ShopCache(shop_wording)
 
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Every rule hit in the reply, as violations of this guard's category."""
         context = "\n".join(turn.text for turn in ctx.conversation)
-        hits = self.phrases.scan(ctx.reply, context, self.documents.get(ctx.shop))
+        hits = self.phrases.scan(ctx.reply, context, self.wording.get(ctx.shop))
         return [hit.violation(self.category) for hit in hits]
 
 
-def shop_wording(shop: ShopKnowledge) -> str:
-    """The Chinese characters of the shop's documents, one document per line (built once per version)."""
-    return "\n".join("".join(_HAN.findall(doc.body)) for doc in shop.docs.values())
+def shop_wording(shop: ShopKnowledge) -> ShopWording:
+    """The shop's documents as the exemptions read them (built once per version)."""
+    return ShopWording(
+        han="\n".join("".join(_HAN.findall(doc.body)) for doc in shop.docs.values()),
+        sentences=tuple(m.group() for doc in shop.docs.values() for m in _DOC_SENTENCES.finditer(doc.body)),
+    )

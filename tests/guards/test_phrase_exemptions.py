@@ -65,3 +65,34 @@ def test_platform_guard_reads_the_shops_documents() -> None:
     assert "platform_rule.absolute_terms" in rules("C5 是最佳咖啡豆")
     assert "platform_rule.review_reward" not in rules("我们邀请评价不附带任何返现或红包哦")
     assert "platform_rule.review_reward" in rules("好评就返现5元")
+
+
+_POLICY = """---
+id: policy-price
+type: policy
+title: 价格保护
+---
+- 付款后 7 天内,同一商品同一规格在本店降价的,可以联系客服申请退差价。
+"""
+_NO_PROTECTION = """---
+id: policy-price
+type: policy
+title: 价格
+---
+- 本店不提供价保,降价后不补差价。
+"""
+
+
+def _future_price(policy: str, reply: str) -> bool:
+    from service.guards.false_promise import FalsePromiseGuard
+
+    shop = ShopKnowledge.build("price", [parse_document(policy, shop_id="price", path="policy")])
+    ctx = make_ctx("short_refunds", reply).model_copy(update={"shop": shop})
+    return "false_promise.future_price" in {v.rule for v in FalsePromiseGuard().check(ctx)}
+
+
+def test_a_promise_the_shops_documents_make_with_its_numbers_is_the_shops_rule() -> None:
+    assert not _future_price(_POLICY, "平时付款后7天内本店同款降价是可以申请退差价的~")
+    assert _future_price(_POLICY, "一个月内降价我们都给您补差价")  # beyond the documented 7 days
+    assert _future_price(_POLICY, "以后要是降价了您联系我,给您补差价")  # no terms: broader than the rule
+    assert _future_price(_NO_PROTECTION, "付款后7天内降价可以申请退差价")  # the document negates it
