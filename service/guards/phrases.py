@@ -45,7 +45,9 @@ from service.knowledge.base import ShopKnowledge
 Exemption = Literal["negated", "hedged", "quoted", "conditional", "negated_inside", "documented", "shop_states"]
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 # a Chinese numeral as a quantity or a date ("一个月", "十五天", "双十二"), not in a word ("同一商品")
-_CN_NUMBER = re.compile(r"(?<=双)[一二十]+|[零〇一二两三四五六七八九十百千万]+(?=\s*(?:个|天|日|周|月|年|小时|号|次|倍))")
+_CN_NUMBER = re.compile(
+    r"(?<=双)[一二十]+|[零〇一二两三四五六七八九十百千万]+(?=\s*(?:个|天|日|周|月|年|小时|号|次|倍))"
+)
 _DOC_SENTENCES = re.compile(r"[^。;；\n]+")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MACRO_RE = re.compile(r"\{([A-Z][A-Z_0-9]*)\}")
