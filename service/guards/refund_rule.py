@@ -306,10 +306,15 @@ class RefundRuleGuard(AfterSalesChecks):
     def _grant(self, ctx: GuardContext, claim: Claim) -> list[Violation]:
         facts = ctx.facts
         route = route_for(ctx, self.p, claim.start)
+        clause_start, clause_end = text_scan.clause_bounds(ctx.reply, claim.start)
+        if route is Route.cancel and facts.can_refund_directly and self.p.routes[Route.no_reason].search(
+            ctx.reply, clause_start, max(clause_end, claim.end)
+        ):
+            # "衣柜到货后7天内不满意一样可以退" for an unshipped order: the clause grants the later no-reason return
+            route = Route.no_reason
         if route in (Route.cancel, Route.wrong_item) or (ctx.order and ctx.order.status.value == "refunding"):
             return []
         start, end = sentence_of(ctx.reply, claim.start)
-        clause_start, _ = text_scan.clause_bounds(ctx.reply, claim.start)
         statement = _window_statement(ctx.reply[clause_start : claim.end])
         hypothetical = is_hypothetical(ctx, self.p, claim.start)
         if route is Route.quality:

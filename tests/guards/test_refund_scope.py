@@ -80,3 +80,32 @@ def test_an_aspect_marker_inside_opened_still_reads_as_opened() -> None:
     refusal = "亲,面霜开封后就不支持无理由退货了"
     flagged = _rules("conditions", refusal, CREAM, ("开了袋,不喜欢能退吗",))
     assert not flagged & {"refund_rule.wrong_denial", "refund_rule.condition_denial"}
+
+
+def test_any_fee_is_a_cost_whose_payer_is_read() -> None:
+    reply = "亲,在无理由期内可以退,上门取件的费用我们这边承担"
+    assert "refund_rule.return_shipping" in _rules("short_refunds", reply, order("SB1", "耳机"), ("不想要了",))
+    # a verb + 费 is no cost: "付费维修" names no payer of a return
+    assert "refund_rule.return_shipping" not in _rules(
+        "short_refunds", "泡水的损坏不在保修范围内,我帮您问问能不能付费维修", buyer=("耳机进水了",)
+    )
+
+
+def test_the_count_start_said_any_way() -> None:
+    assert "refund_rule.count_start" in _rules("short_refunds", "亲,7天是从您付款下单的当天开始算的")
+    assert "refund_rule.count_start" in _rules("short_refunds", "亲,7天从签收当天开始算")
+    assert "refund_rule.count_start" not in _rules("short_refunds", "亲,7天从签收的次日开始算")
+
+
+def test_a_later_no_reason_return_granted_for_an_unshipped_excluded_item() -> None:
+    paid = order("PT1", "定制商品", status="paid")
+    reply = "亲放心,我们所有商品都支持15天无理由,到货后再退就行"
+    assert "refund_rule.excluded_grant" in _rules("long_returns", reply, paid, ("还能退吗",))
+
+
+def test_refusals_and_grants_in_other_words() -> None:
+    reply = "Sorry, once the box has been opened it is no longer eligible for a no-reason return."
+    assert "refund_rule.wrong_denial" in _rules("long_returns", reply, JACKET, ("I opened the box, can I return it?",))
+    dress = order("DR1", "服装")
+    grant = "没关系的亲,我们一样按7天无理由给您退~"
+    assert "refund_rule.condition_grant" in _rules("conditions", grant, dress, ("吊牌剪了,不想要了",))
