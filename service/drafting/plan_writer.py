@@ -98,7 +98,8 @@ class PlanWriter:
                   style: str) -> str:
         lang = plan.language
         extra = "".join(self._evidence(e, lang) for e in question.answer.evidence) \
-            if question.kind in (QuestionKind.logistics, QuestionKind.policy, QuestionKind.bargain) else ""
+            if question.kind in (QuestionKind.logistics, QuestionKind.policy, QuestionKind.bargain,
+                                 QuestionKind.complaint) else ""
         if question.kind is QuestionKind.logistics:
             status = plan.order.status or "none"
             if status in ("refunding",):
@@ -111,7 +112,7 @@ class PlanWriter:
             offers = [self._fact_text(e, lang) for e in plan.offers]
             text = self._t(lang, "bargain")
             return text + (self._t(lang, "offers", offers=offers) if offers else "") + extra
-        if question.kind is QuestionKind.policy:
+        if question.kind in (QuestionKind.policy, QuestionKind.complaint):
             return extra
         if question.kind is QuestionKind.comparison and question.answer.status == "answered":
             by_key: dict[str, list[str]] = {}

@@ -43,6 +43,10 @@ CATALOG_CACHE = 64
 POLICY_FACT_SCORE = 0.8  # a policy/FAQ line must match well to be added to a rule block
 NAMED_POLICY_FACT_SCORE = 0.6  # ... or name what the question asks about (快递, 运费, 发票) and match fairly
 LONG_MESSAGE = 12  # characters: longer than a greeting or a thank-you
+# a row of the product's own document naming the attribute asked about (噪音 for "吵不吵") answers it
+NAMED_FACT_SCORE = 0.0
+REMEDY_SCORE = 0.5  # a guideline sentence must match the reported problem fairly to be its remedy
+MAX_REMEDY_DOCS = 6
 STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
 
 T = TypeVar("T")
@@ -189,6 +193,10 @@ class PlanBuilder:
             if kind is QuestionKind.logistics and not evidence:
                 evidence = self._transit_time(shop)  # the guideline: give a typical range, never a date
             question.answer = Answer(status="answered", evidence=evidence)
+        elif kind is QuestionKind.complaint:
+            # the apology and the rule come from the rule block; the remedy the shop's guideline allows for this
+            # kind of problem (a no-show, melted goods, a damaged part) from its own words
+            question.answer = Answer(status="answered", evidence=self._remedy(lookup, shop, hits))
         if kind is QuestionKind.product_fact:
             question.answer = self._fact_answer(lookup, shop, catalog, products, hits, yes_no, language)
         elif kind is QuestionKind.comparison:
@@ -221,10 +229,11 @@ class PlanBuilder:
             doc = shop.docs.get(doc_id)
             found: list[Evidence] = []
             if doc is not None and language == "en":  # Chinese prose reads badly in English: spec rows first
-                found = self.finder.find(clause, doc, catalog.title(doc_id), vector=vector, kinds=("spec",))
+                found = self.finder.find(clause, doc, catalog.title(doc_id), vector=vector, kinds=("spec",),
+                                         named_min_score=NAMED_FACT_SCORE)
             if doc is not None and not found:
                 found = self.finder.find(clause, doc, catalog.title(doc_id), vector=vector,
-                                         limit=2 if len(products) == 1 else 1)
+                                         limit=2 if len(products) == 1 else 1, named_min_score=NAMED_FACT_SCORE)
             evidence += found
         if not evidence:  # not about a product, or the product's doc does not say: the shop's FAQ and policy
             seen: set[str] = set()
@@ -306,6 +315,19 @@ class PlanBuilder:
                 continue
             found = self.finder.find(clause, doc, "", vector=vector, limit=1, min_score=POLICY_FACT_SCORE,
                                      named_min_score=NAMED_POLICY_FACT_SCORE)
+            if found and (not best or found[0].score > best[0].score):
+                best = found
+        return best
+
+    def _remedy(self, clause: str, shop: ShopKnowledge, hits: list[Chunk]) -> list[Evidence]:
+        """The guideline or policy sentence that says what to do about the problem the buyer reports."""
+        vector = self.finder.embed_question(clause)
+        guidelines = [d.id for d in shop.docs.values() if d.meta.type.value == "guideline"]
+        retrieved = [c.doc_id for c in hits if c.doc_type in ("policy", "faq")]
+        best: list[Evidence] = []
+        for doc_id in list(dict.fromkeys(guidelines + retrieved))[:MAX_REMEDY_DOCS]:
+            found = self.finder.find(clause, shop.docs[doc_id], "", vector=vector, limit=1,
+                                     kinds=("sentence", "faq"), min_score=REMEDY_SCORE)
             if found and (not best or found[0].score > best[0].score):
                 best = found
         return best
