@@ -15,6 +15,7 @@ from typing import Any
 from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Severity, Violation
 from service.guards.commitments import CommitmentChecks
+from service.guards.concessions import ConcessionLimit
 from service.guards.offers_claimed import OfferChecks
 from service.guards.phrases import PhraseHit, PhraseSet, expand_macros, shop_wording
 from service.guards.product_match import find_mentions, products_at
@@ -51,6 +52,7 @@ class FalsePromiseGuard:
         commitments = text_scan.load_data("commitments", data_dir)
         self.commitments = CommitmentChecks(commitments, commitments["messages"])
         self.offers = OfferChecks(data)
+        self.concessions = ConcessionLimit(data)
         self.wording = ShopCache(shop_wording)
 
     def check(self, ctx: GuardContext) -> list[Violation]:
@@ -64,6 +66,7 @@ class FalsePromiseGuard:
         violations.extend(self._compensation(ctx))
         violations.extend(self.commitments.check(ctx))
         violations.extend(self.offers.check(ctx))
+        violations.extend(self.concessions.check(ctx))
         # the general outcome rule only where no specific rule (delivery, quality, price) said it already
         specific = [v for v in violations if v.rule != _OUTCOME]
         return [

@@ -63,10 +63,13 @@ class OfferChecks:
 
 def _doc_pattern(template: str, match: re.Match[str]) -> str:
     """The document pattern for this offer, the discount figure filled in ("9" and "九")."""
-    figure = match.groupdict().get("n") or ""
+    pct = match.groupdict().get("pct")
+    # "20% off" is 8折: the figure the documents write
+    figure = (f"{(100 - int(pct)) / 10:g}" if pct else match.groupdict().get("n")) or ""
     digits = figure if not figure or figure[0].isdigit() else str(_CN.index(figure[0]))
     chinese = "".join(_CN[int(ch)] if ch.isdigit() else ch for ch in digits) if digits else ""
-    return template.replace("{n}", re.escape(digits or "_")).replace("{cn}", re.escape(chinese or "_"))
+    filled = template.replace("{n}", re.escape(digits or "_")).replace("{cn}", re.escape(chinese or "_"))
+    return filled.replace("{pct}", re.escape(pct or "_"))
 
 
 def _asked(reply: str, end: int) -> bool:

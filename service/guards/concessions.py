@@ -1,0 +1,71 @@
+"""Concessions stacked beyond a shop's one-concession limit.
+
+Many shops let the agent give one thing when a buyer bargains ("可以在以下范围内让步,每笔订单只能选一项":
+a gift, a free upgrade, a waived fee). Where one of the shop's documents states such a limit, a reply that
+grants two or more concessions ("送您3小袋坚果,再给您免费升级顺丰") promises more than the shop allows,
+whichever each one is. Alternatives offered to choose from ("送坚果或者升级顺丰,二选一") grant one.
+The limit's wording, the concession shapes and the alternative cues are data (`data/false_promise.yaml`,
+`concessions:`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from service.guards import text_scan
+from service.guards.base import Category, GuardContext, Severity, Violation
+from service.guards.shop_cache import ShopCache
+from service.knowledge.base import ShopKnowledge
+
+
+class ConcessionLimit:
+    """Flags a reply granting more concessions than the shop's documented one-concession limit."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        spec = data["concessions"]
+        self.limit = re.compile(spec["limit"])
+        self.shapes = [re.compile(p, re.IGNORECASE) for p in spec["shapes"]]
+        self.alternative = re.compile(spec["alternative"], re.IGNORECASE)
+        self.shop_offer = re.compile(spec["shop_offer"])
+        self.message: str = spec["message"]
+        self.limited = ShopCache(self._limited)
+
+    def _limited(self, shop: ShopKnowledge) -> bool:
+        return any(self.limit.search(doc.body) for doc in shop.docs.values())
+
+    def check(self, ctx: GuardContext) -> list[Violation]:
+        """One violation over the concessions granted, when they are more than one and the shop limits them."""
+        reply = ctx.reply
+        if not self.limited.get(ctx.shop) or self.alternative.search(reply):
+            return []
+        granted: list[tuple[int, int]] = []
+        for shape in self.shapes:
+            for match in shape.finditer(reply):
+                start, end = match.span()
+                if any(a < end and start < b for a, b in granted) or self._not_granted(reply, start, end):
+                    continue
+                granted.append((start, end))
+        if len(granted) < 2:
+            return []
+        granted.sort()
+        return [
+            Violation(
+                category=Category.false_promise,
+                rule="false_promise.stacked_concessions",
+                severity=Severity.error,
+                message=self.message.format(count=len(granted)),
+                span=(granted[0][0], granted[-1][1]),
+            )
+        ]
+
+    def _not_granted(self, reply: str, start: int, end: int) -> bool:
+        """Negated, asked, conditional or quoted, or the shop's own threshold offer ("满159送…")."""
+        clause_start, _ = text_scan.clause_bounds(reply, start)
+        return (
+            text_scan.is_negated(reply, start, end)
+            or text_scan.is_conditional(reply, start, end)
+            or text_scan.is_quoted(reply, start)
+            or bool(self.shop_offer.search(reply, clause_start, start))
+            or bool(re.match(r"[^,，。!！;；]{0,6}[吗?？]", reply[end:]))
+        )
