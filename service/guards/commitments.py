@@ -37,6 +37,9 @@ class CommitmentChecks:
         self.conditional = re.compile(data["conditional"], re.IGNORECASE)
         self.after_event = re.compile(data["after_event"])
         self.duration_keys: dict[str, list[str]] = data["duration_keys"]
+        self.policy_periods = set(data["policy_periods"])
+        self.after_making_events = set(data["after_making_events"])
+        self.after_making = re.compile(f"(?:{data['events']['make']})\\s*(?:后|以后|之后)")
         self.messages = messages
 
     def check(self, ctx: GuardContext) -> list[Violation]:
@@ -87,10 +90,12 @@ class CommitmentChecks:
         if arrival and not text_scan.is_negated(reply, arrival.start(), arrival.end(), window=4):
             return self._v("arrival_deadline", deadline.span(), claimed=reply[deadline.start() : arrival.end()])
         claimed = self._days(deadline)
-        for event in ("make", "repair"):
+        for event in self.duration_keys:  # the events the documents give a period for (data)
             match = self._event(event, reply, deadline.end(), end)
             if match is None or claimed is None:
                 continue
+            if event in self.after_making_events and self.after_making.search(reply, start, deadline.start()):
+                continue  # "做好后24小时内发货": counted from the end of the making, not from now
             stated = self._stated_days(ctx, event, start)
             if stated is not None and claimed < stated:
                 return self._v(
@@ -123,7 +128,7 @@ class CommitmentChecks:
             value for product in products_at(ctx, position) for key, value in product.specs.items()
             if any(k in key for k in keys)
         ]
-        if not lines:
+        if not lines and event in self.policy_periods:
             lines = [
                 line for doc in ctx.shop.docs.values() if doc.meta.type is DocType.policy
                 for line in doc.body.splitlines() if any(k in line for k in keys)

@@ -44,3 +44,29 @@ def test_offers_in_other_words_need_the_documents() -> None:
     assert "false_promise.invented_offer" in _rules("OK, just for you I'll give 20% off all three boxes!")
     assert "false_promise.invented_offer" not in _rules("Group orders of 10 boxes get 10% off.")
     assert "false_promise.invented_offer" in _rules("亲,加我私下给您便宜200块")
+
+
+_BOX = """---
+id: box
+type: product
+title: 定制LOGO礼盒 K7
+sku: K7
+category: 定制商品
+price: 199
+---
+## 规格
+- 制作周期: 设计稿确认并付款后 10-15 天发货
+"""
+
+
+def _turnaround(reply: str) -> bool:
+    shop = ShopKnowledge.build("box", [parse_document(_BOX, shop_id="box", path="box")])
+    ctx = make_ctx("short_refunds", reply).model_copy(update={"shop": shop})
+    return "false_promise.turnaround" in {v.rule for v in GUARD.check(ctx)}
+
+
+def test_shipping_made_to_order_goods_sooner_than_the_making_period() -> None:
+    assert _turnaround("没问题!K7设计稿一确认,5天保证发货~")
+    assert _turnaround("K7确认后8天就能出厂")
+    assert not _turnaround("K7做好后24小时内发货")  # counted from the end of the making
+    assert not _turnaround("K7确认后15天内发货")
