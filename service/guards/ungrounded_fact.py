@@ -208,7 +208,9 @@ class UngroundedFactGuard:
             return bool(
                 _LEAD_AFTER.match(reply, q.end) or _LEAD_BEFORE.search(reply[max(start, q.start - 8) : q.start])
             )
-        window = reply[max(start, q.start - 10) : min(end, q.end + 10)]
+        # English words are longer: the same reach in words is about three times the characters
+        reach = 30 if re.search(r"[A-Za-z]", reply[max(start, q.start - 12) : q.start]) else 10
+        window = reply[max(start, q.start - reach) : min(end, q.end + reach)]
         return bool(attribute.words.search(window)) or not attribute.words.search(reply, start, end)
 
     def _having(self, ctx: GuardContext, attrs: list[Attribute], dim: str, clause: str) -> list[ProductFacts]:

@@ -130,3 +130,27 @@ def test_a_product_named_after_the_claim_counts_only_in_its_clause() -> None:
 
 def test_values_in_one_list_are_one_claim_not_two_modes() -> None:
     assert _numbers("H3 有 300 和 500 流明两档") == ["500 流明"]
+
+
+_GIFTBOX = """---
+id: giftbox
+type: product
+title: 坚果礼盒 G6
+sku: G6
+category: 礼盒
+price: 199
+---
+## 规格
+- 保质期: 9 个月
+"""
+
+
+def test_an_english_attribute_reaches_as_far_in_words() -> None:
+    shop = ShopKnowledge.build("gift", [parse_document(_GIFTBOX, shop_id="gift", path="giftbox")])
+
+    def numbers(reply: str) -> list[str]:
+        ctx = make_ctx("short_refunds", reply).model_copy(update={"shop": shop})
+        return [reply[v.span[0] : v.span[1]].strip() for v in GUARD.check(ctx) if v.rule == "ungrounded_fact.number"]
+
+    assert numbers("The G6 gift box has a shelf life of 12 months.") == ["12 months"]
+    assert numbers("The G6 gift box has a shelf life of 9 months.") == []
