@@ -214,7 +214,9 @@ class DraftingPipeline:
 
         now = request.now or datetime.now(self.zone)
         shop = active_view(self.knowledge.shop(request.shop_id), now)
-        facts = self.checker.facts(shop, request.order, now, request.conversation)
+        facts = self.planner.presale_facts(shop, request.conversation,
+                                           self.checker.facts(shop, request.order, now, request.conversation),
+                                           request.order)
         intent = classify_intent(request.conversation)
         decision = decide(intent, facts)
         lap("facts")

@@ -22,7 +22,7 @@ from service.planning.language import LanguageCues, load_cues, split_clauses
 from service.planning.models import Answer, AnswerPlan, Evidence, OrderState, Question, QuestionKind
 from service.planning.offers import OfferBook
 from service.policy.decision import decide
-from service.policy.facts import OrderFacts
+from service.policy.facts import OrderFacts, is_excluded_category
 from service.policy.order import Order, OrderStatus
 
 KIND_BY_INTENT: dict[str, QuestionKind] = {
@@ -147,6 +147,24 @@ class PlanBuilder:
                           request_text=" ".join(t.text for t in open_turns),
                           order=self._order_state(shop, facts, decision, hits, order, now), offers=offers, tone=tone,
                           steps=_steps(questions, decision))
+
+    def presale_facts(self, shop: ShopKnowledge, conversation: list[Turn], facts: OrderFacts,
+                      order: Order | None) -> OrderFacts:
+        """Before there is an order, the products the buyer names that the shop excludes from no-reason returns
+        ("定制礼盒员工不喜欢能退吗"): the return rule is then stated for them, and guards hold drafts to it."""
+        if order is not None or facts.excluded_items:
+            return facts
+        catalog = self.catalog(shop)
+        open_turns, earlier = _open_turns(conversation)
+        named = [m.doc_id for turn in open_turns for m in catalog.mentions(turn.text) if m.score >= STRONG_MENTION]
+        products = list(dict.fromkeys(named)) or self._context_products(catalog, earlier, None)[:1]
+        excluded = [(catalog.title(p), shop.docs[p].meta.category) for p in products
+                    if p in shop.docs and shop.docs[p].meta.category
+                    and is_excluded_category(shop.docs[p].meta.category or "", shop.rules)]
+        if not excluded:
+            return facts
+        return facts.model_copy(update={"excluded_items": [title for title, _ in excluded],
+                                        "excluded_categories": sorted({c or "" for _, c in excluded})})
 
     # ---- questions -------------------------------------------------------------------------
     def _question(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, context: list[str],

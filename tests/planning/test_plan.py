@@ -154,3 +154,17 @@ def test_an_unpaid_order_asking_to_ship_today_gets_the_shops_cutoff() -> None:
                              facts=compute_order_facts(shop.rules, order, now), hits=[], language="zh", now=now)
         assert plan.questions[0].kind is QuestionKind.logistics
         assert (plan.order.ship_cutoff, plan.order.ship_days_from_today) == ("16:00", days)
+
+
+def test_before_an_order_a_named_product_the_shop_excludes_from_no_reason_returns_is_stated_so() -> None:
+    shop = load_shop_knowledge("demo")
+    builder = PlanBuilder(FactFinder(HashingEmbedder()))
+    excluded = next(d for d in shop.docs.values() if d.meta.category and d.meta.type.value == "product")
+    shop_rules = shop.rules.model_copy(update={"no_reason_excluded_categories": [excluded.meta.category]})
+    narrowed = shop.model_copy(update={"rules": shop_rules})
+    now = datetime.fromisoformat("2026-11-20T10:00:00+08:00")
+    facts = compute_order_facts(shop_rules, None, now)
+    asked = [Turn(role="customer", text=f"{excluded.meta.sku}买了不喜欢能退吗")]
+    found = builder.presale_facts(narrowed, asked, facts, None)
+    assert found.excluded_categories == [excluded.meta.category] and len(found.excluded_items) == 1
+    assert builder.presale_facts(narrowed, [Turn(role="customer", text="你好")], facts, None) == facts
