@@ -50,6 +50,9 @@ class NegationHit:
     negation: Negation
 
 
+_DONE = re.compile(r"\s*过[的了]")
+
+
 class DocNegations:
     """Reads a product's negative statements once per document text; finds replies that affirm them."""
 
@@ -141,9 +144,11 @@ class DocNegations:
             before = masked[:thing_end]
             if text_scan.is_conditional(reply, start + offset, start + thing_end):
                 continue
-            if self.other_owner.search(masked[:offset]) or self._embedded(clause, offset, thing_end):
-                continue  # "用普通手机充电头就行" is the buyer's own; "扁气罐螺口" is another noun
             after = clause[thing_end:]
+            # "低温烘烤过的": with the experiential aspect the thing is the predicate, not part of another noun
+            embedded = self._embedded(clause, offset, thing_end) and not _DONE.match(after)
+            if self.other_owner.search(masked[:offset]) or embedded:
+                continue  # "用普通手机充电头就行" is the buyer's own; "扁气罐螺口" is another noun
             if self.affirm.search(before) or self.affirm_after.match(after) or _PREDICATE_END.match(after):
                 hits.append(NegationHit(start + offset, min(end, start + thing_end), negation))
         return hits

@@ -154,3 +154,27 @@ def test_an_english_attribute_reaches_as_far_in_words() -> None:
 
     assert numbers("The G6 gift box has a shelf life of 12 months.") == ["12 months"]
     assert numbers("The G6 gift box has a shelf life of 9 months.") == []
+
+
+_RAW = """---
+id: raw
+type: product
+title: 纸皮核桃 W9
+sku: W9
+category: 坚果
+price: 59
+---
+## 规格
+- 加工: 原味, 未烘烤, 未调味
+"""
+
+
+def test_what_the_document_says_was_not_done_affirmed_as_done() -> None:
+    shop = ShopKnowledge.build("raw", [parse_document(_RAW, shop_id="raw", path="raw")])
+
+    def rules(reply: str) -> set[str]:
+        ctx = make_ctx("short_refunds", reply).model_copy(update={"shop": shop})
+        return {v.rule for v in GUARD.check(ctx)}
+
+    assert "ungrounded_fact.doc_negation" in rules("是的亲,W9是低温烘烤过的,香脆可以直接吃~")
+    assert "ungrounded_fact.doc_negation" not in rules("W9没有烘烤过,是原味的")
