@@ -11,6 +11,7 @@ from service.knowledge.document import parse_document
 from service.planning.attributes import load_attributes
 from service.planning.fact_finder import FactFinder
 from service.planning.glossary import Glossary
+from service.planning.language import load_cues
 from service.planning.offers import OfferBook, load_offer_patterns
 from service.retrieval.embeddings import HashingEmbedder
 from service.settings import PROJECT_ROOT
@@ -93,7 +94,8 @@ def test_price_protection_is_answered_from_the_shop_rule_when_asked() -> None:
 
 @pytest.mark.parametrize(("question", "concept"), [
     ("充满一次能用多久", "battery_life"), ("充满要多久", "charge_time"), ("How heavy is it?", "weight"),
-    ("能装多少粮", "capacity"), ("保质期多久", "shelf_life"),
+    ("能装多少粮", "capacity"), ("保质期多久", "shelf_life"), ("沙发总长多少", "dimensions"),
+    ("一袋多少斤", "weight"),
 ])
 def test_attribute_concepts_read_how_buyers_ask(question: str, concept: str) -> None:
     assert concept in [c.name for c in load_attributes().asked(question)]
@@ -118,3 +120,8 @@ def test_a_policy_sentence_naming_what_is_asked_answers_with_a_lower_bar() -> No
     assert finder.find("发的什么快递", doc, "", min_score=5.0) == []  # an impossible bar stays impossible...
     found = finder.find("发的什么快递", doc, "", min_score=5.0, named_min_score=0.0)
     assert [e.value for e in found] == ["合作快递:顺丰、中通。"]  # ...unless the row names the 快递 asked about
+
+
+def test_a_quantity_asked_by_its_unit_favours_rows_in_that_unit() -> None:
+    assert any("kg" in u for u in load_cues().quantity_units("一袋多少斤"))
+    assert "cm" in load_cues().quantity_units("总长多少")
