@@ -171,6 +171,10 @@ class LiteLLMClient:
             for problem in problems:
                 log.warning("LLM deployment left out: %s", problem)
             self._gates = register_gates([target for _, target in targets])
+            from service.drafting.llm_prices import register_zero_prices
+
+            register_zero_prices(litellm, [f"kefu-gate/{target.gate_id}" for _, target in targets],
+                                 [target.model for _, target in targets])
             groups = list(dict.fromkeys(name for name, _ in targets))
             model_list = [{"model_name": name, "model_info": {"id": target.gate_id},
                            "litellm_params": {"model": f"kefu-gate/{target.gate_id}"}} for name, target in targets]
