@@ -8,7 +8,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import partial
 from typing import TypeVar
@@ -22,7 +22,7 @@ from service.drafting.plan_writer import PlanWriter
 from service.drafting.prompt import PromptLibrary
 from service.drafting.repair import apply_suggestions
 from service.errors import LLMError, TemplateMissingVariables
-from service.guards.base import Turn
+from service.guards.base import GuardResult, Turn
 from service.guards.checker import ReplyChecker
 from service.knowledge.base import ShopKnowledge, ShopSource
 from service.knowledge.windows import active_view
@@ -48,6 +48,15 @@ def detect_language(conversation: list[Turn]) -> str:
     return "en" if not has_cjk and any(ch.isalpha() for ch in text) else "zh"
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A draft text's guard outcome within one request: the text kept (repaired or not) and its result."""
+
+    text: str
+    result: GuardResult
+    repaired: bool
+
+
 @dataclass
 class Prepared:
     """What the deterministic half of a request produced; the LLM half (whole or streamed) builds on it."""
@@ -61,6 +70,7 @@ class Prepared:
     plan: AnswerPlan
     composer_drafts: list[Draft]
     timings: dict[str, float]
+    checked: dict[str, Checked] = field(default_factory=dict)  # this request's guard outcomes by draft text
 
 
 class DraftingPipeline:
@@ -198,7 +208,8 @@ class DraftingPipeline:
         known = self.retriever.index.shop(base.shop.shop_id).by_id  # cited ids must exist in this shop
         citations = [Citation(doc_id=known[c].doc_id, chunk_id=c) for c in parsed.citations if c in known]
         return await anyio.to_thread.run_sync(
-            partial(self._checked, base.shop, request, base.facts, base.now, parsed.text, citations, "llm"))
+            partial(self._checked, base.shop, request, base.facts, base.now, parsed.text, citations, "llm",
+                    base.checked))
 
     def _deterministic(self, request: DraftInput) -> Prepared:
         """Facts, retrieval, the answer plan and its guarded deterministic drafts: all that needs no LLM."""
@@ -230,12 +241,14 @@ class DraftingPipeline:
         lap("plan")
         product = self._product_title(shop, request.order)
         written = self.writer.write(plan, facts=facts, rules=shop.rules, hits=chunks, product=product, n=2)
+        checked: dict[str, Checked] = {}
         composer_drafts = [self._checked(shop, request, facts, now, d.text,
-                                         [Citation(doc_id=a, chunk_id=b) for a, b in d.citations], "composer")
+                                         [Citation(doc_id=a, chunk_id=b) for a, b in d.citations], "composer",
+                                         checked)
                            for d in written]
         lap("compose")
         return Prepared(shop=shop, now=now, facts=facts, intent=intent, decision=decision, hits=hits,
-                              plan=plan, composer_drafts=composer_drafts, timings=timings)
+                              plan=plan, composer_drafts=composer_drafts, timings=timings, checked=checked)
 
     @staticmethod
     def _product_title(shop: ShopKnowledge, order: Order | None) -> str:
@@ -246,8 +259,23 @@ class DraftingPipeline:
         return ""  # without an order the composer names the product its evidence comes from
 
     def _checked(self, shop: ShopKnowledge, request: DraftInput, facts: OrderFacts, now: datetime, text: str,
-                 citations: list[Citation], source: str) -> Draft:
-        """Guard a draft; a failing one is repaired with the guards' suggestions and checked again."""
+                 citations: list[Citation], source: str, memo: dict[str, Checked] | None = None) -> Draft:
+        """Guard a draft; a failing one is repaired with the guards' suggestions and checked again.
+
+        `memo` holds this request's outcomes by text: the guards read only the text and the request (shop,
+        order, conversation, facts, now), so a text the request already checked (the writer's two drafts
+        alike, the LLM echoing the reference draft) is not checked again.
+        """
+        done = memo.get(text) if memo is not None else None
+        if done is None:
+            done = self._guard(shop, request, facts, now, text)
+            if memo is not None:
+                memo[text] = done
+        return Draft(text=done.text, citations=pin_versions(citations, shop.versions), guard=done.result,
+                     source="llm" if source == "llm" else "composer", repaired=done.repaired)
+
+    def _guard(self, shop: ShopKnowledge, request: DraftInput, facts: OrderFacts, now: datetime,
+               text: str) -> Checked:
         with self.metrics.observe_stage("guards"):
             result = self.checker.check(shop, text, now=now, order=request.order,
                                         conversation=request.conversation, facts=facts)
@@ -259,8 +287,7 @@ class DraftingPipeline:
                                                 conversation=request.conversation, facts=facts)
                     if len(second.violations) < len(result.violations) or second.passed:
                         text, result, repaired = fixed, second, True
-        return Draft(text=text, citations=pin_versions(citations, shop.versions), guard=result,
-                     source="llm" if source == "llm" else "composer", repaired=repaired)
+        return Checked(text=text, result=result, repaired=repaired)
 
     async def _llm_drafts(self, base: Prepared,
                           request: DraftInput) -> tuple[list[Draft], dict[str, float], str]:
@@ -307,7 +334,7 @@ class DraftingPipeline:
         if not fixed:
             return None, again
         candidate = await anyio.to_thread.run_sync(partial(self._checked, base.shop, request, base.facts, base.now,
-                                                           fixed[0].text, draft.citations, "llm"))
+                                                           fixed[0].text, draft.citations, "llm", base.checked))
         return candidate.model_copy(update={"repaired": True}), again
 
     @staticmethod
