@@ -35,7 +35,8 @@ def main() -> None:
     for message, vector in zip(messages, vectors, strict=True):
         intent = classify_intent([Turn(role="customer", text=message.text)])
         table = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
-        near = nearest.classify(vector, message.text) or QuestionKind.product_fact
+        labelled = nearest.classify(vector, message.text)
+        near = labelled[0] if labelled else QuestionKind.product_fact
         total[message.kind] += 1
         table_right[message.kind] += table is message.kind
         nearest_right[message.kind] += near is message.kind
