@@ -55,7 +55,9 @@ class PayerClaims:
         if not people:
             return None
         _, person_start, kind = max(people)
-        # "我们不承担", "不用您出": a negation next to the payer turns it round ("不就只能您自己出嘛" does not)
-        if self.negation.search(before, max(0, person_start - 4)):
+        # "我们不承担", "不用您出": a negation next to the payer turns it round ("不就只能您自己出嘛" does not);
+        # read in the clause, not the verb's window: "不会让您加微信或者私下转账付" keeps its 不会
+        person = window_start + person_start
+        if self.negation.search(reply[max(start, person - 4) : verb]):
             kind = "seller_pays" if kind == "buyer_pays" else "buyer_pays"
         return kind

@@ -94,6 +94,7 @@ class RefundPatterns:
         self.fee_object = one(data["fee_object"])
         self.state_conceded = one(data["state_conceded"])
         self.return_request = one(data["return_request"])
+        self.complement_prefix = one(data["complement_prefix"])
         # one list for the service: the policy's statutory exclusions (消法25), matched in category or title
         self.statutory_excluded = re.compile("|".join(map(re.escape, statutory_exclusion_terms())))
         self.outbound_leg = one(claims["outbound_leg"])
@@ -218,6 +219,8 @@ def excluded_mentioned(ctx: GuardContext, patterns: RefundPatterns, start: int, 
             around = ctx.reply[max(0, match.start() - 3) : match.end() + 4]
             if "除外" in around or "以外" in around or "除了" in around:
                 continue  # "7天无理由退货(定制商品除外)" names the exception, not this item
+            if patterns.complement_prefix.search(ctx.reply[max(0, match.start() - 4) : match.start()]):
+                continue  # "K7 属于非活体商品": the prefix names everything but the excluded class
             if not text_scan.is_negated(ctx.reply, match.start(), window=4):
                 return True
     return False

@@ -78,6 +78,8 @@ class RefundChecks:
             start, end = sentence_of(ctx.reply, claim.start)
             if self.p.reimbursed.search(ctx.reply, start, end) and "垫付" in ctx.reply[start:end]:
                 continue
+            if known_route(ctx, self.p, claim.start) is None and not self._after_sales_talk(ctx, start, end):
+                continue  # a delivery or payment cost ("不满79元运费8元需要您出"), not a return's shipping
             route = route_for(ctx, self.p, claim.start)
             if route in (Route.quality, Route.wrong_item):
                 out.append(self._v("return_shipping", "buyer_pays_quality", claim))
@@ -129,14 +131,21 @@ class RefundChecks:
             days = max(values, default=0) * _UNIT_DAYS.get(unit, 1)
             if days > limit:
                 out.append(self._v("refund_timing", "refund_time", claim, days=limit))
-        buyer = "\n".join(t.text for t in ctx.conversation if t.role == "customer")
         for claim in claims["fee"]:
             start, end = sentence_of(ctx.reply, claim.start)
-            if not self._about_after_sales(ctx.reply[start:end]) and not self._about_after_sales(buyer):
+            if not self._after_sales_talk(ctx, start, end):
                 continue  # a payment or delivery fee ("货到付款另收5元服务费"), not a charge on a return
             if not self.p.fee_exempt.search(ctx.reply, start, end):
                 out.append(self._v("extra_fee", "fee", claim))
         return out
+
+    def _after_sales_talk(self, ctx: GuardContext, start: int, end: int) -> bool:
+        """The reply's sentence [start, end) or the buyer's messages speak of after-sales."""
+        buyer = "\n".join(t.text for t in ctx.conversation if t.role == "customer")
+        sentence = ctx.reply[start:end]
+        return bool(
+            self._about_after_sales(sentence) or self.p.return_leg.search(sentence) or self._about_after_sales(buyer)
+        )
 
     def _about_after_sales(self, text: str) -> bool:
         """The text speaks of a return, exchange, refund or cancellation, or of a problem with the goods."""

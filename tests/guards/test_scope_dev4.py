@@ -1,0 +1,71 @@
+"""Scope before phrases, continued (issue 10, dev4 false alarms): what a claim is about, read from its
+structure and the shop's documents."""
+
+from __future__ import annotations
+
+from service.guards.false_promise import FalsePromiseGuard
+from service.guards.payer import PayerClaims
+from service.guards.refund_rule import RefundRuleGuard
+from service.guards.text_scan import load_data
+from service.knowledge.base import ShopKnowledge
+from service.knowledge.document import parse_document
+from tests.guards.shops import make_ctx, order
+
+GUARD = RefundRuleGuard()
+PAYERS = PayerClaims(load_data("payer"))
+TENT = order("CD2", "帐篷")  # long_returns: 15 days, custom goods and food excluded, the shop pays the return
+
+
+def _rules(shop: str, reply: str, order_data: dict[str, object] | None = None,
+           buyer: tuple[str, ...] = ()) -> set[str]:
+    return {v.rule for v in GUARD.check(make_ctx(shop, reply, order_data, buyer))}
+
+
+def test_an_excluded_class_with_a_complement_prefix_names_the_goods_outside_it() -> None:
+    granted = "亲,帐篷属于非定制商品,签收后15天内支持无理由退货,您这单还在期限内"
+    assert "refund_rule.excluded_grant" not in _rules("long_returns", granted, TENT, ("不想要了能退吗",))
+    # without the prefix the sentence puts the item in the excluded class
+    wrong = "亲,帐篷属于定制商品,签收后15天内支持无理由退货"
+    assert "refund_rule.excluded_grant" in _rules("long_returns", wrong, TENT, ("不想要了能退吗",))
+
+
+def test_a_negation_before_the_payer_counts_however_far_the_verb_is() -> None:
+    # the verb's ten-character window starts after 不会: the negation is still the payer's
+    assert [c.kind for c in PAYERS.find("我们也不会让您加微信或者私下转账付任何费用")] == ["seller_pays"]
+    assert [c.kind for c in PAYERS.find("我们会让您加微信或者私下转账付这笔费用")] == ["buyer_pays"]
+
+
+def test_who_pays_a_cost_is_a_return_claim_only_in_after_sales_talk() -> None:
+    delivery = "亲,这单不满79元,运费8元需要您承担哦"
+    assert "refund_rule.return_shipping" not in _rules("long_returns", delivery, buyer=("包邮吗",))
+    # the sentence names the return leg, or the buyer asks to return: it is the return's shipping
+    back = "亲,寄回来的运费需要您承担哦"
+    assert "refund_rule.return_shipping" in _rules("long_returns", back, TENT, ("包邮吗",))
+    assert "refund_rule.return_shipping" in _rules("long_returns", delivery, TENT, ("不想要了能退吗",))
+
+
+_MEMBER_GUIDE = """---
+id: guide
+type: guideline
+title: 议价
+---
+- 买家诚恳时可以让步,只能选一项:送园艺手套一双,或免掉运费。不能改价。
+- 店铺会员(免费入会):花盆、营养土、园艺工具 9 折。
+"""
+
+
+def _promise_rules(reply: str) -> set[str]:
+    shop = ShopKnowledge.build("plants", [parse_document(_MEMBER_GUIDE, shop_id="plants", path="guide")])
+    ctx = make_ctx("short_refunds", reply).model_copy(update={"shop": shop})
+    return {v.rule for v in FalsePromiseGuard().check(ctx)}
+
+
+def test_free_alone_grants_nothing_and_a_documented_standing_discount_is_the_shops() -> None:
+    # 免费 says membership costs nothing; 9折 is the documented member price for the goods the clause names
+    listed = "开通店铺会员是免费的,园艺工具能打9折;这单我可以帮您把8元运费免掉"
+    assert "false_promise.stacked_concessions" not in _promise_rules(listed)
+    assert "false_promise.stacked_concessions" not in _promise_rules("免费入会后花盆打9折,再送您园艺手套一双")
+    # the agent's own discount (no goods of the documented offer named) on top of a waived fee is two
+    assert "false_promise.stacked_concessions" in _promise_rules("给您打个9折,再帮您免运费")
+    # a discount at another rate is no standing offer
+    assert "false_promise.stacked_concessions" in _promise_rules("园艺工具给您打8折,再帮您免运费")
