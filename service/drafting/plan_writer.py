@@ -55,6 +55,11 @@ class PlanWriter:
                 QuestionKind.policy, QuestionKind.complaint):
             rule_questions = [Question(text=plan.request_text, kind=plan.request_kind, intent=plan.request_intent,
                                        answer=Answer(status="answered"))]
+        if rule_questions and plan.order.decision in OWN_DECISIONS and all(
+                q.kind is QuestionKind.complaint for q in rule_questions):
+            # "物流一直没动,你们管不管": the writer renders the order's state itself; the composer's block for a
+            # decision it does not own is a bare "let me check" that drops the apology the complaint needs
+            rule_questions = []
         if rule_questions or smalltalk_only:
             source = rule_questions[0] if rule_questions else (plan.questions[0] if plan.questions else None)
             intent = source.intent if source else "greeting"

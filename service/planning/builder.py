@@ -21,6 +21,7 @@ from service.planning.kind_model import KindLabeller
 from service.planning.language import LanguageCues, load_cues, split_clauses
 from service.planning.models import Answer, AnswerPlan, Evidence, OrderState, Question, QuestionKind
 from service.planning.offers import OfferBook
+from service.planning.remedies import labelled_lines
 from service.policy.decision import decide
 from service.policy.facts import OrderFacts, is_excluded_category
 from service.policy.order import Order, OrderStatus
@@ -47,6 +48,8 @@ LONG_MESSAGE = 12  # characters: longer than a greeting or a thank-you
 NAMED_FACT_SCORE = 0.0
 REMEDY_SCORE = 0.5  # a guideline sentence must match the reported problem fairly to be its remedy
 MAX_REMEDY_DOCS = 6
+# a line whose label opens with a negation ("不属于坏苗的情况:") says what the section does not cover
+NEGATIVE_HEADS = "不非无没未"
 STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
 
 T = TypeVar("T")
@@ -214,7 +217,8 @@ class PlanBuilder:
         elif kind is QuestionKind.complaint:
             # the apology and the rule come from the rule block; the remedy the shop's guideline allows for this
             # kind of problem (a no-show, melted goods, a damaged part) from its own words
-            question.answer = Answer(status="answered", evidence=self._remedy(lookup, shop, hits))
+            question.answer = Answer(status="answered",
+                                     evidence=self._remedy(lookup, shop, hits, catalog, products))
         if kind is QuestionKind.product_fact:
             question.answer = self._fact_answer(lookup, shop, catalog, products, hits, yes_no, language)
         elif kind is QuestionKind.comparison:
@@ -337,8 +341,10 @@ class PlanBuilder:
                 best = found
         return best
 
-    def _remedy(self, clause: str, shop: ShopKnowledge, hits: list[Chunk]) -> list[Evidence]:
-        """The guideline or policy sentence that says what to do about the problem the buyer reports."""
+    def _remedy(self, clause: str, shop: ShopKnowledge, hits: list[Chunk], catalog: ProductCatalog | None = None,
+                products: list[str] | None = None) -> list[Evidence]:
+        """The guideline or policy sentence that says what to do about the problem the buyer reports, and the
+        lines of its section labelled with the buyer's product (what is done for those goods)."""
         vector = self.finder.embed_question(clause)
         guidelines = [d.id for d in shop.docs.values() if d.meta.type.value == "guideline"]
         retrieved = [c.doc_id for c in hits if c.doc_type in ("policy", "faq")]
@@ -348,7 +354,18 @@ class PlanBuilder:
                                      kinds=("sentence", "faq"), min_score=REMEDY_SCORE)
             if found and (not best or found[0].score > best[0].score):
                 best = found
-        return best
+        if not best or not products or catalog is None:
+            return best
+        matched = best[0]
+        head = re.split(r"[::]", matched.value, maxsplit=1)[0]
+        if len(head) < len(matched.value) and (self.cues.negated(head) or head[:1] in NEGATIVE_HEADS):
+            return best  # "不属于坏苗的情况:…": the problem is not one the section remedies
+        doc = shop.docs[matched.doc_id]
+        lines = labelled_lines(doc, matched.value,
+                               lambda label: any(m.doc_id in products for m in catalog.mentions(label)))
+        return best + [Evidence(kind="sentence", text=line, value=line, doc_id=doc.id,
+                                chunk_id=self.finder.chunk_of(doc, line) or matched.chunk_id, score=matched.score)
+                       for line in lines]
 
     # ---- context ---------------------------------------------------------------------------
     def _context_products(self, catalog: ProductCatalog, earlier: list[Turn], order: Order | None) -> list[str]:

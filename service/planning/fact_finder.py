@@ -141,6 +141,10 @@ class FactFinder:
         scores = cached @ vector + 0.5 * np.asarray(shares, dtype=np.float32)
         return parts[int(np.argmax(scores))]
 
+    def chunk_of(self, doc: Document, text: str) -> str:
+        """The chunk id of the document's row that `text` holds ("" when none)."""
+        return next((r.chunk_id for r in self._rows(doc).rows if r.value and r.value in text), "")
+
     def spec_rows(self, doc: Document) -> list[Evidence]:
         return [Evidence(kind="spec", text=r.match_text, key=r.key, value=r.value, doc_id=doc.id,
                          chunk_id=r.chunk_id) for r in self._rows(doc).rows if r.kind == "spec"]

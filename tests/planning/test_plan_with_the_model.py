@@ -80,3 +80,23 @@ def test_a_complaint_carries_the_remedy_its_guideline_allows(builder: PlanBuilde
     plan = _plan(builder, "送装师傅约好今天上午来,结果爽约了,一直没来")
     complaint = [q for q in plan.questions if q.kind is QuestionKind.complaint]
     assert complaint and any("30 元" in e.text for q in complaint for e in q.answer.evidence)
+
+
+def test_a_complaint_carries_the_lines_of_the_remedy_section_labelled_with_its_goods(builder: PlanBuilder) -> None:
+    from service.evaluation.shops import load_shop_knowledge
+    from service.knowledge.chunking import chunk_document
+
+    shop = load_shop_knowledge("plantshop")  # 坏苗: what counts, then one line per kind of live goods
+    hits = chunk_document(shop.docs["policy-returns"])  # what retrieval finds for a complaint
+
+    def remedy(text: str) -> str:
+        plan = builder.build(shop=shop, conversation=[Turn(role="customer", text=text)], order=None,
+                             facts=compute_order_facts(shop.rules, None, NOW), hits=hits, language="zh", now=NOW)
+        return " ".join(e.value for q in plan.questions if q.kind is QuestionKind.complaint
+                        for e in q.answer.evidence)
+
+    broken = remedy("蝴蝶兰今天收到了,一根花杆折断了,太气人了")
+    assert "补发" in broken and "退款" in broken  # the line labelled 绿植、蝴蝶兰
+    assert "鲜切花:" not in broken and "种球:到货" not in broken  # lines for other goods
+    normal = remedy("龟背竹收到三天了,有两片叶子黄了,叶尖有点干")
+    assert "不属于坏苗" in normal and "补发" not in normal  # a problem the section says it does not cover

@@ -1,0 +1,58 @@
+"""The deterministic writer: what a rendered plan says, given the plan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from service.drafting.composer import Composer
+from service.drafting.plan_writer import PlanWriter
+from service.evaluation.shops import load_shop_knowledge
+from service.planning.glossary import Glossary
+from service.planning.models import Answer, AnswerPlan, OrderState, Question, QuestionKind
+from service.policy.facts import compute_order_facts
+from service.settings import PROJECT_ROOT
+
+
+def _writer() -> PlanWriter:
+    prompts = PROJECT_ROOT / "prompts"
+    return PlanWriter(prompts / "plan_writer.yaml", Glossary(prompts / "glossary_en.yaml"),
+                      Composer(prompts / "composer.yaml"))
+
+
+def _write(plan: AnswerPlan) -> str:
+    shop = load_shop_knowledge("demo")
+    facts = compute_order_facts(shop.rules, None, datetime.fromisoformat("2026-11-20T10:00:00+08:00"))
+    return _writer().write(plan, facts=facts, rules=shop.rules, hits=[], product="")[0].text
+
+
+def _logistics_plan(*questions: Question, language: str = "zh") -> AnswerPlan:
+    return AnswerPlan(language=language, questions=list(questions), tone="apologetic",  # type: ignore[arg-type]
+                      request_kind=QuestionKind.logistics, request_intent="logistics",
+                      order=OrderState(status="shipped", decision="check_logistics"))
+
+
+def test_a_complaint_beside_an_order_state_the_writer_renders_opens_with_the_apology() -> None:
+    stuck = Question(text="物流一直没动", kind=QuestionKind.logistics, intent="logistics",
+                     answer=Answer(status="answered"))
+    angry = Question(text="你们管不管", kind=QuestionKind.complaint, intent="quality", answer=Answer(status="answered"))
+    text = _write(_logistics_plan(stuck, angry))
+    assert text.startswith("亲,真的非常抱歉")
+    assert "24小时内" in text  # the shipped-order answer is still there
+    assert "确认一下具体信息" not in text  # not the composer's bare "let me check" for a decision it does not own
+
+
+def test_a_complaint_the_composer_owns_keeps_its_rule_block() -> None:
+    broken = Question(text="耳机一边没声音了", kind=QuestionKind.complaint, intent="quality",
+                      answer=Answer(status="answered"))
+    plan = AnswerPlan(language="zh", questions=[broken], tone="apologetic", request_kind=QuestionKind.complaint,
+                      request_intent="quality", order=OrderState(status="delivered", decision="quality_return"))
+    assert "照片" in _write(plan)
+
+
+def test_the_price_stays_firm_without_suggesting_a_private_price_change() -> None:
+    ask = Question(text="能便宜点吗", kind=QuestionKind.bargain, intent="bargain", answer=Answer(status="answered"))
+    for language in ("zh", "en"):
+        plan = AnswerPlan(language=language, questions=[ask], request_kind=QuestionKind.bargain,  # type: ignore[arg-type]
+                          request_intent="bargain", order=OrderState(decision="decline_bargain"))
+        text = _write(plan)
+        assert ("统一定价" in text and "单独改价" not in text) if language == "zh" else "individually" not in text
