@@ -62,7 +62,8 @@ class KnowledgeIndex:
         self.options = options or IndexOptions()
         self._docs: dict[str, dict[str, DocEntry]] = {}
         self._shops: dict[str, ShopChunks] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the maps below; held for lookups and swaps, never while embedding
+        self._sync_lock = threading.Lock()  # one full sync at a time
 
     def shop(self, shop_id: str) -> ShopChunks:
         with self._lock:
@@ -75,8 +76,12 @@ class KnowledgeIndex:
         return shop_id in self._shops
 
     def sync_shop(self, shop_id: str, docs: list[Document]) -> SyncReport:
-        """Make the index hold exactly `docs`, embedding only what changed since the last run."""
-        with self._lock:
+        """Make the index hold exactly `docs`, embedding only what changed since the last run.
+
+        Searches (of this shop and of others) go on while it embeds and writes: they see the previous state
+        until the new one is swapped in, and the previous version's passages are deleted only after that.
+        """
+        with self._sync_lock:
             report = SyncReport(shop_id=shop_id)
             indexed = self.vectors.doc_hashes(shop_id)
             wanted = {d.id: d for d in docs}
@@ -86,19 +91,24 @@ class KnowledgeIndex:
                     report.unchanged += 1
                     continue
                 (report.updated if doc.id in indexed else report.added).append(doc.id)
-                if doc.id in indexed:
-                    self.vectors.delete_doc(shop_id, doc.id)
                 changed.append(doc)
-            for doc_id in sorted(set(indexed) - set(wanted)):
-                self.vectors.delete_doc(shop_id, doc_id)
-                report.removed.append(doc_id)
-            entries = self._entries(docs, self._docs.get(shop_id, {}))
+            report.removed = sorted(set(indexed) - set(wanted))
+            with self._lock:
+                known = dict(self._docs.get(shop_id, {}))
+            entries = self._entries(docs, known)
             passages = [p for doc in changed for p in self._passages(entries[doc.id])]
             if passages:
                 self.vectors.upsert(passages, self.embedder.embed([p.text for p in passages]))
-            self._docs[shop_id] = entries
-            self._shops[shop_id] = self._shop_chunks(entries)
-            report.chunks = self._shops[shop_id].size
+            chunks = self._shop_chunks(entries)
+            with self._lock:
+                self._docs[shop_id] = entries
+                self._shops[shop_id] = chunks
+            for doc in changed:
+                if doc.id in indexed:
+                    self.vectors.delete_stale(shop_id, doc.id, doc.content_hash)
+            for doc_id in report.removed:
+                self.vectors.delete_doc(shop_id, doc_id)
+            report.chunks = chunks.size
             return report
 
     def prepare(self, doc: Document) -> PreparedDoc:

@@ -20,6 +20,8 @@ from service.errors import StorageError, UserError, VectorStoreUnavailable, is_d
 from service.retrieval.embeddings import Vectors
 from service.retrieval.passages import SCHEME, Passage, chunk_of
 
+MIXED_VERSIONS = ""  # doc_hashes() of a document whose passages carry more than one version
+
 
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
@@ -37,6 +39,8 @@ class VectorStore(Protocol):
     def upsert(self, passages: list[Passage], vectors: Vectors) -> None: ...
 
     def delete_doc(self, shop_id: str, doc_id: str) -> None: ...
+
+    def delete_stale(self, shop_id: str, doc_id: str, keep_hash: str) -> None: ...
 
     def delete_passages(self, shop_id: str, passage_ids: list[str]) -> None: ...
 
@@ -131,7 +135,11 @@ class ChromaVectorStore:
         while True:  # in pages: one `get` of a large shop exceeds SQLite's variable limit
             got = collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
             metadatas = got["metadatas"] or []
-            hashes.update((str(m["doc_id"]), str(m["doc_hash"])) for m in metadatas)
+            for m in metadatas:
+                doc_id, doc_hash = str(m["doc_id"]), str(m["doc_hash"])
+                # passages of two versions (a process killed between writing the new ones and deleting the old):
+                # no content hash matches "", so the next sync writes the document again and deletes the rest
+                hashes[doc_id] = doc_hash if hashes.get(doc_id, doc_hash) == doc_hash else MIXED_VERSIONS
             if len(metadatas) < _PAGE:
                 return hashes
             offset += _PAGE
@@ -168,6 +176,13 @@ class ChromaVectorStore:
         self._counts.pop(shop_id, None)
         with self._writing(shop_id):
             self._collection(shop_id).delete(where={"doc_id": doc_id})
+
+    def delete_stale(self, shop_id: str, doc_id: str, keep_hash: str) -> None:
+        """Delete a document's passages of any version but `keep_hash` (after the new ones are written)."""
+        self._counts.pop(shop_id, None)
+        with self._writing(shop_id):
+            self._collection(shop_id).delete(
+                where={"$and": [{"doc_id": doc_id}, {"doc_hash": {"$ne": keep_hash}}]})
 
     def known_vectors(self, shop_id: str, passages: list[Passage]) -> dict[str, Vectors]:
         """passage id → the stored vector, for passages stored with exactly the same text (an edit then

@@ -15,7 +15,12 @@ class InMemoryVectorStore:
         self.rows: dict[str, dict[str, tuple[dict[str, str], Vectors]]] = {}
 
     def doc_hashes(self, shop_id: str) -> dict[str, str]:
-        return {meta["doc_id"]: meta["doc_hash"] for meta, _ in self.rows.get(shop_id, {}).values()}
+        hashes: dict[str, str] = {}
+        for meta, _ in self.rows.get(shop_id, {}).values():
+            known = hashes.setdefault(meta["doc_id"], meta["doc_hash"])
+            if known != meta["doc_hash"]:
+                hashes[meta["doc_id"]] = ""  # two versions' passages, as Chroma's store reports them
+        return hashes
 
     def upsert(self, passages: list[Passage], vectors: Vectors) -> None:
         for passage, vector in zip(passages, vectors, strict=True):
@@ -27,6 +32,12 @@ class InMemoryVectorStore:
     def delete_doc(self, shop_id: str, doc_id: str) -> None:
         shop = self.rows.get(shop_id, {})
         for pid in [pid for pid, (meta, _) in shop.items() if meta["doc_id"] == doc_id]:
+            del shop[pid]
+
+    def delete_stale(self, shop_id: str, doc_id: str, keep_hash: str) -> None:
+        shop = self.rows.get(shop_id, {})
+        for pid in [pid for pid, (meta, _) in shop.items()
+                    if meta["doc_id"] == doc_id and meta["doc_hash"] != keep_hash]:
             del shop[pid]
 
     def known_vectors(self, shop_id: str, passages: list[Passage]) -> dict[str, Vectors]:
