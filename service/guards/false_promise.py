@@ -17,7 +17,7 @@ from service.guards.base import Category, GuardContext, Severity, Violation
 from service.guards.commitments import CommitmentChecks
 from service.guards.concessions import ConcessionLimit
 from service.guards.offers_claimed import OfferChecks
-from service.guards.phrases import PhraseHit, PhraseSet, expand_macros, shop_wording
+from service.guards.phrases import PhraseHit, PhraseSet, buyer_numbers, expand_macros, shop_wording
 from service.guards.product_match import find_mentions, products_at
 from service.guards.shop_cache import ShopCache
 
@@ -60,7 +60,7 @@ class FalsePromiseGuard:
         context = "\n".join(t.text for t in ctx.conversation)
         violations = [
             hit.violation(Category.false_promise)
-            for hit in self.phrases.scan(ctx.reply, context, self.wording.get(ctx.shop))
+            for hit in self.phrases.scan(ctx.reply, context, self.wording.get(ctx.shop), buyer_numbers(ctx))
             if not self._ship_guarantee_backed(hit, ctx)
         ]
         violations.extend(self._compensation(ctx))

@@ -24,7 +24,8 @@ with a negation between them states that the link does not exist ("评价不附�
 documents ("最佳赏味期", "风味最好" in a coffee's storage note), not an advertising claim of the reply;
 `shop_states` — one of the shop's documents makes the same statement (the rule's patterns match one of
 its sentences, and that sentence holds every number of the reply's sentence): "付款后7天内降价可以申请退差价"
-is the shop's price protection, not a promise beyond it.
+is the shop's price protection, not a promise beyond it. A calendar date ("您是11月28日付款的") and a figure
+the buyer gave ("降价20了" said back as "帮您申请补20元") are this case's facts, not terms of the promise.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ _CN_NUMBER = re.compile(
     r"(?<=双)[一二十]+|[零〇一二两三四五六七八九十百千万]+(?=\s*(?:个|天|日|周|月|年|小时|号|次|倍))"
 )
 _DOC_SENTENCES = re.compile(r"[^。;；\n]+")
+# a calendar date: the case's own day, never a term of a rule
+_DATE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}\s*[月/-]\s*\d{1,2}\s*[日号]?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MACRO_RE = re.compile(r"\{([A-Z][A-Z_0-9]*)\}")
 
@@ -192,13 +195,14 @@ def negated_inside(pattern: re.Pattern[str], text: str, start: int, end: int) ->
     return pattern.search("".join(blanked), start, end) is not None
 
 
-def shop_states(stated: tuple[str, ...], text: str, start: int) -> bool:
+def shop_states(stated: tuple[str, ...], text: str, start: int, said: frozenset[float] = frozenset()) -> bool:
     """A document sentence the rule matches holds every number of the reply's sentence, and the reply's
-    sentence states at least one (its terms: "付款后7天内"; "以后降价都补" is broader than any rule)."""
+    sentence states at least one (its terms: "付款后7天内"; "以后降价都补" is broader than any rule).
+    Calendar dates and the figures the buyer gave (`said`) are the case's facts, not the promise's terms."""
     if not stated:
         return False
     sentence_start, sentence_end = text_scan.sentence_bounds(text, start)
-    numbers = _numbers(text[sentence_start:sentence_end])
+    numbers = _numbers(_DATE.sub(" ", text[sentence_start:sentence_end])) - said
     return bool(numbers) and any(numbers <= _numbers(doc) for doc in stated)
 
 
@@ -245,13 +249,16 @@ class PhraseSet:
         rules = [PhraseRule.model_validate(item) for item in data.get(key, [])]
         return cls(rules, data.get("macros", {}))
 
-    def scan(self, text: str, context: str = "", wording: ShopWording | None = None) -> list[PhraseHit]:
+    def scan(
+        self, text: str, context: str = "", wording: ShopWording | None = None, said: frozenset[float] = frozenset()
+    ) -> list[PhraseHit]:
         """Every non-exempt match of every rule, one per rule and position.
 
         Args:
             text: The reply.
             context: The conversation (and anything else) that `needs_context` rules look at.
             wording: The shop's documents (for `documented` and `shop_states`).
+            said: The numbers the buyer wrote (for `shop_states`).
         """
         wording = wording or ShopWording()
         documents = wording.han
@@ -269,7 +276,7 @@ class PhraseSet:
                     if "negated_inside" in compiled.rule.unless and negated_inside(pattern, text, *match.span()):
                         continue
                     if "shop_states" in compiled.rule.unless and shop_states(
-                        wording.stating(compiled.rule.id, compiled.patterns), text, start
+                        wording.stating(compiled.rule.id, compiled.patterns), text, start, said
                     ):
                         continue
                     seen.append((start, end))
@@ -314,8 +321,13 @@ class PhraseGuard:
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Every rule hit in the reply, as violations of this guard's category."""
         context = "\n".join(turn.text for turn in ctx.conversation)
-        hits = self.phrases.scan(ctx.reply, context, self.wording.get(ctx.shop))
+        hits = self.phrases.scan(ctx.reply, context, self.wording.get(ctx.shop), buyer_numbers(ctx))
         return [hit.violation(self.category) for hit in hits]
+
+
+def buyer_numbers(ctx: GuardContext) -> frozenset[float]:
+    """Every number the buyer wrote in the conversation (in digits or Chinese numerals)."""
+    return frozenset(_numbers("\n".join(t.text for t in ctx.conversation if t.role == "customer")))
 
 
 def shop_wording(shop: ShopKnowledge) -> ShopWording:

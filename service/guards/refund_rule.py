@@ -318,6 +318,8 @@ class RefundRuleGuard(AfterSalesChecks):
         statement = _window_statement(ctx.reply[clause_start : claim.end])
         hypothetical = is_hypothetical(ctx, self.p, claim.start)
         if route is Route.quality:
+            if self._exchange_window_state(ctx, claim):
+                return []  # "过了30天的退货期,但还在90天内,可以换货": the open exchange window's state
             if not facts.quality_return.open and not statement and not hypothetical:
                 return [self._v("quality_grant", "grant_quality_closed", claim, qr=ctx.shop.rules.quality_return_days)]
             return []
@@ -328,6 +330,17 @@ class RefundRuleGuard(AfterSalesChecks):
             reason = facts.no_reason_return.reason or "无理由退货期已过"
             return [self._v("wrong_grant", "grant_closed_no_reason", claim, reason=reason)]
         return []
+
+    def _exchange_window_state(self, ctx: GuardContext, claim: Claim) -> bool:
+        """A window state whose length is the quality exchange window's (not the return window's), in a
+        sentence that offers an exchange, while that window is open: it says where the exchange stands."""
+        rules = ctx.shop.rules
+        number = _WINDOW_DAYS.search(ctx.reply, claim.start, claim.end)
+        days = text_scan.parse_number(number.group("n")) if number else None
+        if days is None or days != rules.quality_exchange_days or days == rules.quality_return_days:
+            return False
+        start, end = sentence_of(ctx.reply, claim.start)
+        return ctx.facts.quality_exchange.open and bool(_EXCHANGE_KIND.search(ctx.reply, start, end))
 
     def _grant_exchange(self, ctx: GuardContext, claim: Claim) -> list[Violation]:
         """An exchange granted after the exchange window; wrong items and unsaid no-reason swaps aside."""
@@ -357,6 +370,7 @@ class RefundRuleGuard(AfterSalesChecks):
         return facts.no_reason_return, "无理由退货期"
 
 
+_WINDOW_DAYS = re.compile(rf"(?P<n>{text_scan.NUM})\s*(?:个)?(?:自然)?天")
 _WINDOW_STATEMENT = re.compile(rf"(?P<pre>.{{0,3}}?)(?<![第\d]){text_scan.NUM}\s*(?:个)?天(?:内|之内|以内)")
 
 

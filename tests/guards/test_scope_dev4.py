@@ -69,3 +69,36 @@ def test_free_alone_grants_nothing_and_a_documented_standing_discount_is_the_sho
     assert "false_promise.stacked_concessions" in _promise_rules("给您打个9折,再帮您免运费")
     # a discount at another rate is no standing offer
     assert "false_promise.stacked_concessions" in _promise_rules("园艺工具给您打8折,再帮您免运费")
+
+
+_PRICE_POLICY = """---
+id: policy
+type: policy
+title: 价格保护
+---
+- 付款后 7 天内,本店同款同规格降价的,可以联系客服申请补差价,每笔订单限 1 次。
+"""
+
+
+def _price_rules(reply: str, buyer: str) -> set[str]:
+    shop = ShopKnowledge.build("shoes", [parse_document(_PRICE_POLICY, shop_id="shoes", path="policy")])
+    ctx = make_ctx("short_refunds", reply, None, (buyer,)).model_copy(update={"shop": shop})
+    return {v.rule for v in FalsePromiseGuard().check(ctx)}
+
+
+def test_dates_and_the_buyers_figures_are_no_terms_of_a_documented_promise() -> None:
+    buyer = "前几天买的降价20了,能补差价吗"
+    applied = "付款后7天内同款同规格降价可以申请补差价,您是11月28日付款的,还在7天内,我帮您申请补20元"
+    assert "false_promise.future_price" not in _price_rules(applied, buyer)
+    # a term the documents do not state is still a promise beyond them
+    assert "false_promise.future_price" in _price_rules("付款后30天内降价可以申请补差价,我帮您申请补20元", buyer)
+    # the buyer's figure alone states no term of the rule
+    assert "false_promise.future_price" in _price_rules("以后降价都可以补差价,我帮您申请补20元", buyer)
+
+
+def test_a_window_state_with_the_exchange_windows_length_is_the_exchange() -> None:
+    day_20 = order("CD2", "帐篷", delivered="2026-10-21T15:00:00+08:00")  # quality return 15 days, exchange 30
+    exchange = "现在过了15天的质量退货期,但还在30天内,可以给您换货,来回运费我们承担"
+    assert "refund_rule.quality_grant" not in _rules("long_returns", exchange, day_20, ("帐篷杆坏了",))
+    refund = "还在30天内,可以给您退货退款"
+    assert "refund_rule.quality_grant" in _rules("long_returns", refund, day_20, ("帐篷杆坏了",))
