@@ -102,3 +102,47 @@ def test_a_window_state_with_the_exchange_windows_length_is_the_exchange() -> No
     assert "refund_rule.quality_grant" not in _rules("long_returns", exchange, day_20, ("帐篷杆坏了",))
     refund = "还在30天内,可以给您退货退款"
     assert "refund_rule.quality_grant" in _rules("long_returns", refund, day_20, ("帐篷杆坏了",))
+
+
+_FLOWERS = """---
+id: rose
+type: product
+title: 鲜切红玫瑰 19枝花束 R3
+sku: R3ROSE
+category: 鲜切花
+price: 139
+---
+## 规格
+- 枝数: 19
+"""
+_CANCEL_POLICY = """---
+id: policy-returns
+type: policy
+title: 退换货规则
+rules:
+  no_reason_excluded_categories: [鲜切花]
+---
+- 已付款还没有发货的订单,可以申请仅退款,原路全额退款。
+- 鲜切花 R3:预约发货日前一天 18:00 之前可以取消;之后花已剪切包扎,不能取消。
+"""
+_FLOWER_SHOP = ShopKnowledge.build(
+    "flowers", [parse_document(t, shop_id="flowers", path=n) for n, t in [("r", _FLOWERS), ("p", _CANCEL_POLICY)]]
+)
+
+
+def test_a_documented_cancel_cut_off_named_at_the_lines_head_and_stated_by_the_reply() -> None:
+    paid = order("R3ROSE", "鲜切花", status="paid")
+
+    def rules(reply: str, buyer: str) -> set[str]:
+        ctx = make_ctx("short_refunds", reply, paid, (buyer,)).model_copy(update={"shop": _FLOWER_SHOP})
+        return {v.rule for v in GUARD.check(ctx)}
+
+    # the line names R3 before its second sentence; the reply states the documented situation as a fact
+    past = "亲,您选的是明天发货,花今天已经剪切包扎好了,现在没法取消了"
+    assert "refund_rule.unshipped_refund" not in rules(past, "玫瑰能取消吗,明天那单")
+    # no documented situation stated or described: the right to cancel an unshipped order stands
+    assert "refund_rule.unshipped_refund" not in rules(past, "玫瑰能取消吗")
+    assert "refund_rule.unshipped_refund" in rules("亲,鲜花是不能取消的哦", "玫瑰能取消吗")
+    # the situation only as a condition is a rule recited, not this order's fact
+    recited = "亲,如果花已经剪切包扎了,就没法取消了"
+    assert "refund_rule.unshipped_refund" in rules(recited, "玫瑰能取消吗")
