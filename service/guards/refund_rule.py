@@ -15,6 +15,7 @@ from typing import Any
 from service.guards import text_scan
 from service.guards.base import GuardContext, Violation
 from service.guards.documented_denials import DocumentedDenials
+from service.guards.documented_payers import DocumentedPayers
 from service.guards.payer import PayerClaims
 from service.guards.refund_after_sales import AfterSalesChecks
 from service.guards.refund_claims import (
@@ -50,6 +51,7 @@ class RefundRuleGuard(AfterSalesChecks):
         self.conditions = ConditionChecks(self.p)
         self.documented_cancel = DocumentedDenials(self.p, "deny_cancel")
         self.payers = PayerClaims(text_scan.load_data("payer", data_dir))
+        self.documented_payers = DocumentedPayers(self.p, self.payers)
 
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Every return/refund claim of the reply that the shop's rules or the order contradict."""
@@ -58,6 +60,9 @@ class RefundRuleGuard(AfterSalesChecks):
         for claim in self.payers.find(ctx.reply):
             if not any(c.start < claim.end and claim.start < c.end for c in said) and not self._exempt(ctx, claim):
                 claims[claim.kind].append(claim)
+        for kind in ("buyer_pays", "seller_pays"):
+            # the shop's documents put this cost on this payer in the situation the sentence describes
+            claims[kind] = [c for c in claims[kind] if not self.documented_payers.states(ctx, c)]
         out: list[Violation] = []
         checks = (
             self._lengths,

@@ -146,3 +146,29 @@ def test_a_documented_cancel_cut_off_named_at_the_lines_head_and_stated_by_the_r
     # the situation only as a condition is a rule recited, not this order's fact
     recited = "亲,如果花已经剪切包扎了,就没法取消了"
     assert "refund_rule.unshipped_refund" in rules(recited, "玫瑰能取消吗")
+
+
+_EXCHANGE_POLICY = """---
+id: policy-returns
+type: policy
+title: 退换货规则
+rules:
+  no_reason_return_days: 15
+  no_reason_return_shipping: seller
+---
+- 15 天无理由退货的寄回运费由本店承担。
+- 每个订单第一次换码,来回运费都由本店承担;同一订单第二次及以后换码,寄回运费由买家承担,发出运费本店承担。
+"""
+_SHOE_SHOP = ShopKnowledge.build("shoes", [parse_document(_EXCHANGE_POLICY, shop_id="shoes", path="p")])
+
+
+def test_a_payer_the_shops_documents_state_for_the_situation_is_the_shops_rule() -> None:
+    def rules(reply: str) -> set[str]:
+        ctx = make_ctx("long_returns", reply, TENT, ("想再换一次码",)).model_copy(update={"shop": _SHOE_SHOP})
+        return {v.rule for v in GUARD.check(ctx)}
+
+    second = "亲,同一个订单第二次换码,寄回来的运费需要您承担,发给您的运费由本店承担"
+    assert "refund_rule.return_shipping" not in rules(second)
+    # words every exchange sentence has (订单, 换码) do not make the first exchange the documented exception
+    assert "refund_rule.return_shipping" in rules("亲,订单签收后想换码,寄回来的运费需要您承担")
+    assert "refund_rule.return_shipping" in rules("亲,无理由退货寄回来的运费需要您承担")
