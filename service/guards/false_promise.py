@@ -17,7 +17,14 @@ from service.guards.base import Category, GuardContext, Severity, Violation
 from service.guards.commitments import CommitmentChecks
 from service.guards.concessions import ConcessionLimit
 from service.guards.offers_claimed import OfferChecks
-from service.guards.phrases import PhraseHit, PhraseSet, buyer_numbers, expand_macros, shop_wording
+from service.guards.phrases import (
+    PhraseHit,
+    PhraseSet,
+    buyer_numbers,
+    expand_macros,
+    ordered_names,
+    shop_wording,
+)
 from service.guards.product_match import find_mentions, products_at
 from service.guards.shop_cache import ShopCache
 
@@ -58,9 +65,12 @@ class FalsePromiseGuard:
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Phrase-rule hits plus compensation offered beyond the shop's limit."""
         context = "\n".join(t.text for t in ctx.conversation)
+        wording = self.wording.get(ctx.shop)
         violations = [
             hit.violation(Category.false_promise)
-            for hit in self.phrases.scan(ctx.reply, context, self.wording.get(ctx.shop), buyer_numbers(ctx))
+            for hit in self.phrases.scan(
+                ctx.reply, context, wording, buyer_numbers(ctx), ordered_names(ctx, wording)
+            )
             if not self._ship_guarantee_backed(hit, ctx)
         ]
         violations.extend(self._compensation(ctx))

@@ -25,7 +25,12 @@ documents ("最佳赏味期", "风味最好" in a coffee's storage note), not an
 `shop_states` — one of the shop's documents makes the same statement (the rule's patterns match one of
 its sentences, and that sentence holds every number of the reply's sentence): "付款后7天内降价可以申请退差价"
 is the shop's price protection, not a promise beyond it. A calendar date ("您是11月28日付款的") and a figure
-the buyer gave ("降价20了" said back as "帮您申请补20元") are this case's facts, not terms of the promise.
+the buyer gave ("降价20了" said back as "帮您申请补20元") are this case's facts, not terms of the promise;
+`shop_states_item` — a line of the shop's documents that the rule's patterns match names an ordered item (its
+SKU, a model code of its title, its category, or a tag no other product has) and holds every number of the
+reply's sentence: "绿植、蝴蝶兰、种球:核实后…补发同款…或退款;活体不需要寄回" is the plant shop's rule for a
+damaged 蝴蝶兰, so "补发一盆或者直接退款,花不用寄回来" promises nothing beyond it. A pattern that itself asks
+for a negation ("不需要寄回") is matched by the document's affirmative statement of it.
 """
 
 from __future__ import annotations
@@ -43,7 +48,9 @@ from service.guards.base import Category, GuardContext, Severity, Violation
 from service.guards.shop_cache import ShopCache
 from service.knowledge.base import ShopKnowledge
 
-Exemption = Literal["negated", "hedged", "quoted", "conditional", "negated_inside", "documented", "shop_states"]
+Exemption = Literal[
+    "negated", "hedged", "quoted", "conditional", "negated_inside", "documented", "shop_states", "shop_states_item"
+]
 _NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 # a Chinese numeral as a quantity or a date ("一个月", "十五天", "双十二"), not in a word ("同一商品")
 _CN_NUMBER = re.compile(
@@ -54,6 +61,7 @@ _DOC_SENTENCES = re.compile(r"[^。;；\n]+")
 _DATE = re.compile(r"\d{4}\s*[年/-]\s*\d{1,2}\s*[月/-]\s*\d{1,2}\s*[日号]?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _MACRO_RE = re.compile(r"\{([A-Z][A-Z_0-9]*)\}")
+_MODEL_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,3}\d{1,4}(?![A-Za-z0-9])")
 
 
 _DIGIT_RUN = re.compile(r"(?<!\\)\\d\+")
@@ -146,7 +154,10 @@ class ShopWording:
 
     han: str = ""  # the Chinese characters of each document, one per line
     sentences: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()
     stated: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule id → its documents' sentences
+    stated_lines: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule id → its documents' lines
+    item_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # SKU → the names of that product
 
     def stating(self, rule_id: str, patterns: list[re.Pattern[str]]) -> tuple[str, ...]:
         """The documents' sentences one of the rule's patterns matches (memoised per rule)."""
@@ -155,14 +166,33 @@ class ShopWording:
             found = self.stated[rule_id] = tuple(s for s in self.sentences if _affirms(s, patterns))
         return found
 
+    def stating_lines(self, rule_id: str, patterns: list[re.Pattern[str]]) -> tuple[str, ...]:
+        """The documents' lines one of the rule's patterns matches (memoised per rule)."""
+        found = self.stated_lines.get(rule_id)
+        if found is None:
+            found = self.stated_lines[rule_id] = tuple(s for s in self.lines if _affirms(s, patterns))
+        return found
+
 
 def _affirms(sentence: str, patterns: list[re.Pattern[str]]) -> bool:
-    """One of the patterns matches the sentence, not negated ("本店不提供价保,降价不补差价" states no promise)."""
+    """One of the patterns matches the sentence, not negated ("本店不提供价保,降价不补差价" states no promise);
+    a negation inside the match counts only where the pattern does not ask for it ("不需要寄回")."""
     return any(
-        not text_scan.is_negated(sentence, m.start(), m.end()) and not text_scan.cues().negation.search(m.group())
+        not text_scan.is_negated(sentence, m.start(), m.end()) and not _extra_negation(p, m.group())
         for p in patterns
         for m in p.finditer(sentence)
     )
+
+
+def _extra_negation(pattern: re.Pattern[str], matched: str) -> bool:
+    """The match holds a negation cue that the pattern does not need (it still matches with the cue blanked)."""
+    cues = list(text_scan.cues().negation.finditer(matched))
+    if not cues:
+        return False
+    blanked = list(matched)
+    for m in cues:
+        blanked[m.start() : m.end()] = "、" * (m.end() - m.start())
+    return pattern.search("".join(blanked)) is not None
 
 
 def exempt(text: str, start: int, end: int, exemptions: list[Exemption], documents: str = "") -> bool:
@@ -175,6 +205,7 @@ def exempt(text: str, start: int, end: int, exemptions: list[Exemption], documen
         "conditional": lambda: text_scan.is_conditional(text, start, end),
         "negated_inside": lambda: False,  # needs the pattern: PhraseSet.scan
         "shop_states": lambda: False,  # needs the rule's patterns: PhraseSet.scan
+        "shop_states_item": lambda: False,  # needs the rule's patterns and the order: PhraseSet.scan
         "documented": lambda: documented(text, start, end, documents),
     }
     return any(checks[name]() for name in exemptions)
@@ -204,6 +235,18 @@ def shop_states(stated: tuple[str, ...], text: str, start: int, said: frozenset[
     sentence_start, sentence_end = text_scan.sentence_bounds(text, start)
     numbers = _numbers(_DATE.sub(" ", text[sentence_start:sentence_end])) - said
     return bool(numbers) and any(numbers <= _numbers(doc) for doc in stated)
+
+
+def shop_states_item(
+    lines: tuple[str, ...], items: tuple[str, ...], text: str, start: int, said: frozenset[float] = frozenset()
+) -> bool:
+    """A document line the rule matches names an ordered item and holds every number of the reply's sentence
+    (calendar dates and the buyer's figures aside)."""
+    if not lines or not items:
+        return False
+    sentence_start, sentence_end = text_scan.sentence_bounds(text, start)
+    numbers = _numbers(_DATE.sub(" ", text[sentence_start:sentence_end])) - said
+    return any(numbers <= _numbers(line) and any(name in line for name in items) for line in lines)
 
 
 def _numbers(text: str) -> set[float]:
@@ -250,7 +293,12 @@ class PhraseSet:
         return cls(rules, data.get("macros", {}))
 
     def scan(
-        self, text: str, context: str = "", wording: ShopWording | None = None, said: frozenset[float] = frozenset()
+        self,
+        text: str,
+        context: str = "",
+        wording: ShopWording | None = None,
+        said: frozenset[float] = frozenset(),
+        items: tuple[str, ...] = (),
     ) -> list[PhraseHit]:
         """Every non-exempt match of every rule, one per rule and position.
 
@@ -259,6 +307,7 @@ class PhraseSet:
             context: The conversation (and anything else) that `needs_context` rules look at.
             wording: The shop's documents (for `documented` and `shop_states`).
             said: The numbers the buyer wrote (for `shop_states`).
+            items: The names of the ordered items (for `shop_states_item`).
         """
         wording = wording or ShopWording()
         documents = wording.han
@@ -277,6 +326,10 @@ class PhraseSet:
                         continue
                     if "shop_states" in compiled.rule.unless and shop_states(
                         wording.stating(compiled.rule.id, compiled.patterns), text, start, said
+                    ):
+                        continue
+                    if "shop_states_item" in compiled.rule.unless and shop_states_item(
+                        wording.stating_lines(compiled.rule.id, compiled.patterns), items, text, start, said
                     ):
                         continue
                     seen.append((start, end))
@@ -321,8 +374,16 @@ class PhraseGuard:
     def check(self, ctx: GuardContext) -> list[Violation]:
         """Every rule hit in the reply, as violations of this guard's category."""
         context = "\n".join(turn.text for turn in ctx.conversation)
-        hits = self.phrases.scan(ctx.reply, context, self.wording.get(ctx.shop), buyer_numbers(ctx))
+        wording = self.wording.get(ctx.shop)
+        hits = self.phrases.scan(ctx.reply, context, wording, buyer_numbers(ctx), ordered_names(ctx, wording))
         return [hit.violation(self.category) for hit in hits]
+
+
+def ordered_names(ctx: GuardContext, wording: ShopWording) -> tuple[str, ...]:
+    """The names of the order's items: SKU, model codes of the title, category, tags no other product has."""
+    if ctx.order is None:
+        return ()
+    return tuple(name for item in ctx.order.items for name in wording.item_names.get(item.sku, (item.category,)))
 
 
 def buyer_numbers(ctx: GuardContext) -> frozenset[float]:
@@ -335,4 +396,21 @@ def shop_wording(shop: ShopKnowledge) -> ShopWording:
     return ShopWording(
         han="\n".join("".join(_HAN.findall(doc.body)) for doc in shop.docs.values()),
         sentences=tuple(m.group() for doc in shop.docs.values() for m in _DOC_SENTENCES.finditer(doc.body)),
+        lines=tuple(line for doc in shop.docs.values() for line in doc.body.splitlines() if line.strip()),
+        item_names=_item_names(shop),
     )
+
+
+def _item_names(shop: ShopKnowledge) -> dict[str, tuple[str, ...]]:
+    """Per SKU: the SKU, the model codes of the title, the category and the tags no other product has."""
+    tags = {p.sku: list(shop.docs[p.doc_id].meta.tags) if p.doc_id in shop.docs else [] for p in shop.products.values()}
+    count: dict[str, int] = {}
+    for names in tags.values():
+        for tag in set(names):
+            count[tag] = count.get(tag, 0) + 1
+    out = {}
+    for product in shop.products.values():
+        names = [product.sku, *_MODEL_CODE.findall(product.title or ""), product.category or ""]
+        names += [t for t in tags.get(product.sku, []) if count.get(t) == 1]
+        out[product.sku] = tuple(n for n in names if n and len(n) >= 2)
+    return out

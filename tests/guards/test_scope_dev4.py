@@ -172,3 +172,49 @@ def test_a_payer_the_shops_documents_state_for_the_situation_is_the_shops_rule()
     # words every exchange sentence has (订单, 换码) do not make the first exchange the documented exception
     assert "refund_rule.return_shipping" in rules("亲,订单签收后想换码,寄回来的运费需要您承担")
     assert "refund_rule.return_shipping" in rules("亲,无理由退货寄回来的运费需要您承担")
+
+
+_PLANT = """---
+id: phal
+type: product
+title: 大花蝴蝶兰 P2
+sku: P2PHAL
+category: 花卉盆栽
+price: 168
+tags: [蝴蝶兰, 活体, 送礼]
+---
+## 规格
+- 花杆: 2 个
+"""
+_POT = _PLANT.replace("id: phal", "id: pot").replace("大花蝴蝶兰 P2", "陶瓷花盆 C5").replace("P2PHAL", "C5POT")
+_POT = _POT.replace("花卉盆栽", "花盆").replace("[蝴蝶兰, 活体, 送礼]", "[花盆, 送礼]")
+_DAMAGE_POLICY = """---
+id: policy-returns
+type: policy
+title: 坏苗包赔
+rules:
+  no_reason_excluded_categories: [花卉盆栽]
+---
+- 绿植、蝴蝶兰:核实后由买家选择免费补发同款(本店承担运费),或退款;活体不需要寄回。
+- 花盆运输破碎的,请拍照联系客服。
+"""
+_PLANT_SHOP = ShopKnowledge.build(
+    "plants",
+    [parse_document(t, shop_id="plants", path=n) for n, t in [("a", _PLANT), ("b", _POT), ("p", _DAMAGE_POLICY)]],
+)
+
+
+def _plant_rules(reply: str, sku: str, category: str, buyer: str) -> set[str]:
+    ctx = make_ctx("long_returns", reply, order(sku, category), (buyer,)).model_copy(update={"shop": _PLANT_SHOP})
+    return {v.rule for v in FalsePromiseGuard().check(ctx)} | {v.rule for v in GUARD.check(ctx)}
+
+
+def test_no_return_needed_is_the_shops_rule_where_a_document_line_states_it_for_the_ordered_item() -> None:
+    reply = "核实后可以给您免费补发一盆,或者直接退款,您选哪种都行,花不用寄回来"
+    flagged = _plant_rules(reply, "P2PHAL", "花卉盆栽", "蝴蝶兰有一根花杆断了")
+    assert "false_promise.refund_without_return" not in flagged
+    # a snapped stem is a defect: the refund is the quality path, not a no-reason return of excluded goods
+    assert "refund_rule.excluded_grant" not in flagged
+    # the line names the orchid, not the pot: for the pot the same words promise beyond the documents
+    pot = "核实后可以给您免费补发一个,或者直接退款,花盆不用寄回来"
+    assert "false_promise.refund_without_return" in _plant_rules(pot, "C5POT", "花盆", "花盆碎了")
