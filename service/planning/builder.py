@@ -397,7 +397,9 @@ class PlanBuilder:
         else:  # the products the buyer is about to buy together ("PB20和GAN65一起拍")
             prices = [shop.docs[p].meta.price for p in (named or products[:1]) if p in shop.docs]
             basket = sum(p for p in prices if p is not None) if prices and None not in prices else None
-        return self.offer_book(shop).applicable(" ".join(q.text for q in asked), products, basket)
+        # the whole request names the offers asked about ("M8能用店铺券吗?能便宜点吗": the first clause is a question
+        # about the product, the second the bargaining)
+        return self.offer_book(shop).applicable(" ".join(q.text for q in questions), products, basket)
 
     def _order_state(self, shop: ShopKnowledge, facts: OrderFacts, decision: str, hits: list[Chunk],
                      order: Order | None = None, now: datetime | None = None) -> OrderState:

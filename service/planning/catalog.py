@@ -15,6 +15,7 @@ from service.knowledge.base import ShopKnowledge
 
 _LATIN = re.compile(r"[a-z0-9][a-z0-9\-\.]*[a-z0-9]|[a-z0-9]", re.IGNORECASE)
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+DISTINCTIVE_TITLE_WORD = 2  # at most this many titles share a three-character word that names a product
 GENERIC_LATIN = frozenset({
     "pro", "max", "mini", "plus", "lite", "new", "usb", "usb-c", "type-c", "c", "a", "x", "s", "the", "and", "of", "to",
     "for", "with", "in", "on", "or", "by", "set", "kit", "pack", "one", "two", "it", "is", "my", "me", "can", "do",
@@ -49,6 +50,13 @@ def _bigrams(text: str) -> set[str]:
     return grams
 
 
+def _trigrams(text: str) -> set[str]:
+    grams: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        grams |= {run[i:i + 3] for i in range(len(run) - 2)}
+    return grams
+
+
 def _latin_tokens(text: str) -> set[str]:
     return {t.lower() for t in _LATIN.findall(text)}
 
@@ -70,6 +78,7 @@ class ProductCatalog:
         self._entries: dict[str, _Entry] = {}
         self._by_token: dict[str, set[str]] = defaultdict(set)
         self._by_gram: dict[str, set[str]] = defaultdict(set)
+        self._by_trigram: dict[str, set[str]] = defaultdict(set)
         for doc_id, product in shop.products.items():
             doc = shop.docs.get(doc_id)
             tags = list(doc.meta.tags) if doc and doc.meta.tags else []
@@ -85,6 +94,8 @@ class ProductCatalog:
                 self._by_token[token].add(doc_id)
             for gram in entry.title_grams | {g for n in names for g in _bigrams(n)}:
                 self._by_gram[gram].add(doc_id)
+            for gram in _trigrams(product.title):
+                self._by_trigram[gram].add(doc_id)
             for name in names:
                 for token in _latin_tokens(name):
                     if token not in GENERIC_LATIN:
@@ -116,16 +127,24 @@ class ProductCatalog:
             ids = self._by_gram.get(gram, set())
             if len(ids) <= 200:  # a bigram shared by most of the catalogue names nothing
                 candidates |= ids
+        # a three-character word of one or two titles only ("浇花器", "龟背竹"; not the brand every title
+        # opens with) names the product as its category word does
+        distinctive: set[str] = set()
+        for gram in _trigrams(text):
+            ids = self._by_trigram.get(gram, set())
+            if 0 < len(ids) <= DISTINCTIVE_TITLE_WORD:
+                distinctive |= ids
+        candidates |= distinctive
         lowered = text.lower()
         found: list[ProductMention] = []
         for doc_id in candidates:
             entry = self._entries[doc_id]
-            score = 0.0
+            score = 1.0 if doc_id in distinctive else 0.0
             score += 3.0 * len(entry.latin & tokens)
             if entry.title_grams:
                 shared = len(entry.title_grams & grams)
                 score += 2.5 * shared / len(entry.title_grams) if shared >= 2 else 0.0
-            if any(name.lower() in lowered for name in entry.names):
+            if any(name.lower() in lowered for name in entry.names) and doc_id not in distinctive:
                 score += 1.0
             if score >= 1.0:
                 found.append(ProductMention(doc_id=doc_id, title=entry.title, score=round(score, 3)))

@@ -184,8 +184,11 @@ class FactFinder:
             named = bool(asked) and any(
                 c.named_by(row.key if row.kind != "sentence" else row.value)
                 or (row.kind == "faq" and c.asked_in(row.key)) for c in asked)
+            # a spec key the question says in the shop's own words ("前后跟差是多少" → 跟差) lets its row answer;
+            # it does not rank it above a better-matching row ("层板能调节吗" is not about the 层板 material)
+            answers = named or (row.kind == "spec" and _key_in(row.key, question))
             # the score checked against min_score: a row naming the asked attribute is held to named_min_score
-            qualifying = score if not (named and named_min_score is not None and min_score is not None) \
+            qualifying = score if not (answers and named_min_score is not None and min_score is not None) \
                 else score + (min_score - named_min_score)
             scored.append((score + (NAMED_ATTRIBUTE_BONUS if named else 0.0), qualifying, row))
         scored.sort(key=lambda item: -item[0])
@@ -201,6 +204,13 @@ class FactFinder:
                                    key=row.key, value=row.value, product=product_title, doc_id=doc.id,
                                    chunk_id=row.chunk_id, score=round(rank, 3)))
         return picked
+
+
+def _key_in(key: str, question: str) -> bool:
+    """True when the question says the spec row's own key ("前后跟差是多少" → 跟差): the buyer names the attribute
+    in the shop's words (two Chinese characters at least, without the key's bracketed note)."""
+    core = re.sub(r"[((].*?[))]", "", key).strip()
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in core) >= 2 and core in question
 
 
 def _has_cjk_words(text: str) -> bool:

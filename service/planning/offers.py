@@ -36,15 +36,20 @@ class OfferPatterns(BaseModel):
 
     kinds: dict[str, list[str]]
     instructions: list[str]
+    return_rules: list[str]
     price_protection_asks: list[str]
 
     def kind_of(self, text: str) -> str | None:
-        if any(word in text for word in self.instructions):
+        if any(word in text for word in self.instructions) or any(re.search(p, text) for p in self.return_rules):
             return None
         for kind, patterns in self.kinds.items():
             if any(re.search(p, text) for p in patterns):
                 return kind
         return None
+
+    def kinds_in(self, question: str) -> set[str]:
+        """Every kind of offer a buyer's question names ("开会员能打折不" → member, "能用店铺券吗" → coupon)."""
+        return {kind for kind, patterns in self.kinds.items() if any(re.search(p, question) for p in patterns)}
 
     def asks_price_protection(self, question: str) -> bool:
         text = question.lower()
@@ -69,6 +74,14 @@ class Offer(BaseModel):
         """True when a clause of the sentence names one of `names` as left out ("洁面仪不参加会员价")."""
         clauses = [c for c in re.split(r"[;;,,。]", self.evidence.value) if _EXCLUSION.search(c)]
         return any(name in clause for clause in clauses for name in names)
+
+    def granted_to(self, codes: set[str]) -> set[str]:
+        """The model codes (R7, K2) the sentence grants the offer to, outside its clauses that leave goods out
+        ("会员价 R7 439 元、K2 179 元" → {R7, K2}; "满 299 减 20;定制鞋 M8 不能用店铺券" → none: it is for all)."""
+        clauses = [c for c in re.split(r"[;;,,。]", self.evidence.value) if not _EXCLUSION.search(c)]
+        # a code after a giving verb is the gift ("满 399 元再加送旅行试用装 TRY5 一套"), not who gets the offer
+        return {code for code in codes for clause in clauses
+                if _names_code(clause, code) and not re.search(rf"(送|赠)[^,,;;]*{re.escape(code)}", clause)}
 
 
 _READ_CACHE: OrderedDict[tuple[str, str, str], list[Offer]] = OrderedDict()
@@ -110,6 +123,10 @@ class OfferBook:
         self.shop_wide = [o for doc in shop.docs.values() if doc.meta.type.value in SHOP_WIDE_TYPES
                           for o in read_offers(doc, self._patterns)]
         self._product: dict[str, list[Offer]] = {}
+        # a product's model code ("K2" of "迈途 儿童魔术贴运动鞋 K2"): how shop-wide offers name the goods they are for
+        self._codes = {doc.id: code for doc in shop.docs.values() if doc.meta.type.value == "product"
+                       and (code := _model_code(doc.meta.title)) is not None}
+        self._all_codes = set(self._codes.values())
 
     def product_offers(self, doc_id: str) -> list[Offer]:
         if doc_id not in self._product:
@@ -126,8 +143,16 @@ class OfferBook:
         picked: list[Offer] = []
         if wants_protection:
             picked += [o for o in [*self._own(products), *self.shop_wide] if o.kind == "price_protection"][:1]
+        # an offer the buyer asks about by name that leaves their product out: its sentence says so
+        asked = self._patterns.kinds_in(question) - {"price_protection"}
+        picked += [o for o in self.shop_wide if o.kind in asked and o.excludes(names)][:1]
         own = [o for o in self._own(products) if o.kind != "price_protection"]
+        mine = {self._codes[p] for p in products if p in self._codes}
         wide = [o for o in self.shop_wide if o.kind != "price_protection" and not o.excludes(names)]
+        granted = [(o, o.granted_to(self._all_codes)) for o in wide]
+        # a shop-wide offer granted to named products ("会员价 R7 439 元、K2 179 元") applies to those only (when
+        # the products are known)
+        wide = [o for o, codes in granted if not codes or not mine or codes & mine]
         met = [o for o in wide if o.threshold_yuan is None or basket_yuan is None or basket_yuan >= o.threshold_yuan]
         met.sort(key=lambda o: -(o.threshold_yuan or 0.0))  # the biggest threshold the basket reaches first
         for offer in [*own, *met]:
@@ -156,3 +181,16 @@ def _overlap(a: str, b: str) -> float:
     grams_b = set(char_ngrams(b))
     smaller = min(len(grams_a), len(grams_b))
     return len(grams_a & grams_b) / smaller if smaller else 0.0
+
+
+_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,3}\d{1,4}[A-Za-z]?)(?![A-Za-z0-9])")
+
+
+def _model_code(title: str) -> str | None:
+    """The product's model code in its title (letters then digits: R7, SB0, QPP2), if it has exactly one."""
+    codes = set(_CODE.findall(title))
+    return codes.pop() if len(codes) == 1 else None
+
+
+def _names_code(text: str, code: str) -> bool:
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(code)}(?![A-Za-z0-9])", text) is not None

@@ -76,9 +76,60 @@ def test_offers_are_the_shop_wide_ones_the_basket_reaches_and_not_instructions()
 
 
 def test_an_offer_that_leaves_the_product_out_is_not_offered() -> None:
-    offers = [e.value for e in OfferBook(_shop()).applicable("会员能打折吗", ["cleanser-d2"], basket_yuan=299)]
+    offers = [e.value for e in OfferBook(_shop()).applicable("能便宜点吗", ["cleanser-d2"], basket_yuan=299)]
     assert not any("95 折" in o for o in offers)
     assert offers[0].startswith("买 2 台及以上")  # the product's own offer first
+
+
+def test_an_offer_asked_about_by_name_that_leaves_the_product_out_is_told_with_its_exclusion() -> None:
+    offers = [e.value for e in OfferBook(_shop()).applicable("会员能打折吗", ["cleanser-d2"], basket_yuan=299)]
+    assert "洁面仪不参加会员价" in offers[0]  # "会员能打折吗" for the device: the shop's sentence says it is left out
+    cream = [e.value for e in OfferBook(_shop()).applicable("会员能打折吗", ["cream-c1"], basket_yuan=219)]
+    assert any("95 折" in o for o in cream)
+
+
+SHOES = """---
+id: guide-deals
+type: guideline
+title: 议价
+---
+# 议价
+- 关注店铺领店铺券:满 299 减 20;定制鞋 M8 不能用店铺券。
+- 店铺会员:会员价 R7 439 元、K2 179 元。
+- 童鞋 K2 同一订单买 2 双,立减 30 元。
+- 实付满 399 元送护理套装 S5 一套。
+- 每笔订单第一次换尺码,来回运费都由本店承担:寄回时先垫付运费,最多 15 元,新尺码包邮寄出。
+- 赠品(运动袜)请一起寄回;赠品丢失的,按标价 19 元从退款中扣除。
+"""
+
+
+def _shoe_shop() -> ShopKnowledge:
+    def product(code: str, category: str) -> str:
+        return (f"---\nid: shoe-{code.lower()}\ntype: product\ntitle: 迈途 {category} {code}\nsku: {code}X\n"
+                f"category: {category}\nprice: 199\n---\n# {code}\n## 规格\n- 重量: 200 g\n")
+    docs = [parse_document(SHOES, shop_id="shoes", path="guide-deals.md")] + [
+        parse_document(product(code, category), shop_id="shoes", path=f"shoe-{code.lower()}.md")
+        for code, category in (("R7", "跑鞋"), ("K2", "童鞋"), ("M8", "定制鞋"), ("S5", "拖鞋"))]
+    return ShopKnowledge.build("shoes", docs)
+
+
+def test_a_shop_wide_offer_naming_model_codes_is_for_those_products_only() -> None:
+    book = OfferBook(_shoe_shop())
+    kids = [e.value for e in book.applicable("两双有优惠吗", ["shoe-k2"], basket_yuan=398)]
+    assert any("会员价" in o for o in kids) and any(o.startswith("童鞋 K2 同一订单买 2 双") for o in kids)
+    slippers = [e.value for e in book.applicable("能便宜点吗", ["shoe-s5"], basket_yuan=None)]
+    assert not any("会员价" in o or "立减 30" in o for o in slippers)  # granted to R7/K2, not to S5
+    assert any("店铺券" in o for o in slippers)  # M8 named only as left out: the coupon is for everyone else
+    anyone = [e.value for e in book.applicable("这个价下不去手", [], basket_yuan=None)]
+    assert any("会员价" in o for o in anyone)  # the product is not known: every offer may apply
+    runners = [e.value for e in book.applicable("能便宜点吗", ["shoe-r7"], basket_yuan=469)]
+    assert any("送护理套装 S5" in o for o in runners)  # S5 is the gift there, not the goods the offer is for
+
+
+def test_a_gift_return_rule_is_no_offer() -> None:
+    offers = [o.evidence.value for o in OfferBook(_shoe_shop()).shop_wide]
+    assert not any("赠品" in o for o in offers)
+    assert any("换尺码" in o for o in offers)  # sending goods back for a free size exchange is the shop's offer
 
 
 def test_a_threshold_the_basket_does_not_reach_is_not_offered() -> None:
@@ -125,3 +176,35 @@ def test_a_policy_sentence_naming_what_is_asked_answers_with_a_lower_bar() -> No
 def test_a_quantity_asked_by_its_unit_favours_rows_in_that_unit() -> None:
     assert any("kg" in u for u in load_cues().quantity_units("一袋多少斤"))
     assert "cm" in load_cues().quantity_units("总长多少")
+
+
+def test_a_spec_key_the_question_says_in_the_shops_words_names_that_row() -> None:
+    text = ("---\nid: shoe-r7\ntype: product\ntitle: 跑鞋 R7\nsku: R7\ncategory: 跑鞋\nprice: 469\n---\n# R7\n## 规格\n"
+            "- 重量: 约 255 g\n- 跟差: 8 mm\n- 中底厚度 (后跟): 36 mm\n")
+    doc = parse_document(text, shop_id="s", path="shoe-r7.md")
+    finder = FactFinder(HashingEmbedder())
+    found = finder.find("前后跟差是多少", doc, "跑鞋 R7", min_score=5.0, named_min_score=0.0)
+    assert [e.key for e in found] == ["跟差"]  # the question says 跟差: that row answers whatever its score
+    assert [e.key for e in finder.find("中底厚度多少", doc, "跑鞋 R7", min_score=5.0, named_min_score=0.0)] == [
+        "中底厚度 (后跟)"]  # the key without its bracketed note
+    assert finder.find("鞋底耐磨吗", doc, "跑鞋 R7", min_score=5.0, named_min_score=0.0) == []
+
+
+def test_a_distinctive_three_character_word_of_a_title_names_the_product() -> None:
+    from service.planning.catalog import ProductCatalog
+
+    def product(doc_id: str, title: str) -> str:
+        return f"---\nid: {doc_id}\ntype: product\ntitle: {title}\nsku: {doc_id.upper()}\nprice: 10\n---\n# x\n"
+
+    docs = [parse_document(product(i, t), shop_id="g", path=f"{i}.md") for i, t in (
+        ("w8", "青禾园艺 定时自动浇花器 10头 W8"), ("k7", "青禾园艺 修枝剪 K7"), ("s6", "青禾园艺 通用营养土 S6"))]
+    catalog = ProductCatalog(ShopKnowledge.build("g", docs))
+    assert [m.doc_id for m in catalog.mentions("浇花器有3C认证吗")] == ["w8"]  # two shared bigrams alone: too few
+
+
+def test_a_spec_key_the_question_says_does_not_outrank_the_row_that_answers() -> None:
+    text = ("---\nid: shelf-b4\ntype: product\ntitle: 书架 B4\nsku: B4\nprice: 399\n---\n# B4\n## 规格\n"
+            "- 层板: 15 mm 刨花板\n## 常见问题\n- 问: 层板能上下调节吗? 答: 不能,层间距固定为 33 cm。\n")
+    doc = parse_document(text, shop_id="s", path="shelf-b4.md")
+    found = FactFinder(HashingEmbedder()).find("书架的层板能不能上下调节", doc, "书架 B4", named_min_score=0.0)
+    assert found[0].kind == "faq"  # the question says 层板, but asks whether it moves
