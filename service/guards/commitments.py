@@ -2,19 +2,24 @@
 
 A clause commits when it says an outcome nobody controls will not happen with certainty ("肯定不会
 过敏", rhetorical "怎么可能会碎呢", "碎不了的"), names an arrival by a deadline ("后天就能收到"), or
-names a making/repair time shorter than the documents state ("2 天就修好" against "维修周期 7 个工作日").
+names a making/repair time shorter than the documents state ("2 天就修好" against "维修周期 7 个工作日"),
+or names a shipping day earlier than the shop's own schedule gives this order ("今晚就给您发出" for an order
+paid on Saturday after the 15:00 cut-off, when the warehouse rests on Sunday: it leaves on Monday).
 Hedged ("一般", "预计"), conditional ("如果") or quoted clauses commit to nothing. Data: commitments.yaml.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Violation
 from service.guards.product_match import products_at
 from service.knowledge.document import DocType
+from service.policy.order import OrderStatus
 
 _DURATION = re.compile(rf"(?P<n>{text_scan.NUM})\s*(?:个)?(?P<unit>工作日|天|小时|周)")
 _UNIT_DAYS = {"天": 1.0, "工作日": 1.0, "小时": 1 / 24, "周": 7.0}
@@ -40,6 +45,7 @@ class CommitmentChecks:
         self.policy_periods = set(data["policy_periods"])
         self.after_making_events = set(data["after_making_events"])
         self.after_making = re.compile(f"(?:{data['events']['make']})\\s*(?:后|以后|之后)")
+        self.return_leg = re.compile(data["return_leg"])
         self.messages = messages
 
     def check(self, ctx: GuardContext) -> list[Violation]:
@@ -90,6 +96,14 @@ class CommitmentChecks:
         if arrival and not text_scan.is_negated(reply, arrival.start(), arrival.end(), window=4):
             return self._v("arrival_deadline", deadline.span(), claimed=reply[deadline.start() : arrival.end()])
         claimed = self._days(deadline)
+        ship = self._event("ship", reply, deadline.end(), end)
+        if ship is not None and claimed is not None and not self.return_leg.search(ship.group()):
+            day = _schedule_day(ctx)
+            if day is not None and _local(ctx.now).date() + timedelta(days=int(claimed)) < day:
+                return self._v(
+                    "ship_schedule", (deadline.start(), ship.end()), claimed=reply[deadline.start() : ship.end()],
+                    day=f"{day.month}月{day.day}日",
+                )
         for event in self.duration_keys:  # the events the documents give a period for (data)
             match = self._event(event, reply, deadline.end(), end)
             if match is None or claimed is None:
@@ -147,3 +161,19 @@ class CommitmentChecks:
             message=self.messages[rule].format(**values),
             span=span,
         )
+
+
+def _local(moment: datetime) -> datetime:
+    zone = ZoneInfo("Asia/Shanghai")
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
+
+
+def _schedule_day(ctx: GuardContext) -> date | None:
+    """The day the order leaves by the shop's firm cut-off and rest days (paid, or paid now), if known."""
+    order, schedule = ctx.order, ctx.shop.schedule
+    if order is None or schedule.cutoff is None or not schedule.firm or order.shipped_at is not None:
+        return None
+    if order.status not in (OrderStatus.unpaid, OrderStatus.paid):
+        return None
+    basis = order.paid_at if order.status is OrderStatus.paid and order.paid_at else ctx.now
+    return schedule.ship_day(_local(basis))

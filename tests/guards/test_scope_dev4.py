@@ -218,3 +218,51 @@ def test_no_return_needed_is_the_shops_rule_where_a_document_line_states_it_for_
     # the line names the orchid, not the pot: for the pot the same words promise beyond the documents
     pot = "核实后可以给您免费补发一个,或者直接退款,花盆不用寄回来"
     assert "false_promise.refund_without_return" in _plant_rules(pot, "C5POT", "花盆", "花盆碎了")
+
+
+def _promises(reply: str) -> set[str]:
+    return {v.rule for v in FalsePromiseGuard().check(make_ctx("short_refunds", reply))}
+
+
+def test_a_deadline_may_carry_a_time_of_day_or_name_a_holiday() -> None:
+    assert "false_promise.arrival_deadline" in _promises("我们给您安排明天下午三点前准时送达~")
+    assert "false_promise.arrival_deadline" in _promises("情人节前就能送到")
+    # hedged: an estimate, not a deadline
+    assert "false_promise.arrival_deadline" not in _promises("一般明天下午三点前能送到,以快递为准")
+
+
+def test_an_outcome_guaranteed_by_a_holiday() -> None:
+    assert "false_promise.outcome_guarantee" in _promises("我们的蝴蝶兰保证春节前全部开满")
+    assert "false_promise.outcome_guarantee" not in _promises("花苞春节前能不能开满我们没法保证")
+
+
+def test_a_second_item_at_half_price_whatever_its_measure_word() -> None:
+    assert "false_promise.invented_offer" in _promises("有的亲,K2第二双半价,两双一起拍更划算~")
+    assert "false_promise.invented_offer" in _promises("第二件半价哦")
+
+
+_SHIPPING = """---
+id: policy-shipping
+type: policy
+title: 发货
+---
+- 每天 15:00 前付款的订单当天发货,15:00 以后付款的次日发货。
+- 周日仓库休息不发货:周六 15:00 以后到周日全天付款的订单,周一发货。
+"""
+_SHIPPING_SHOP = ShopKnowledge.build("ship", [parse_document(_SHIPPING, shop_id="ship", path="s")])
+
+
+def test_a_shipping_day_earlier_than_the_shops_schedule_gives_the_order() -> None:
+    def promises(reply: str, paid_at: str) -> set[str]:
+        paid = order("K2KIDS", "童鞋", status="paid")
+        paid["paid_at"] = paid_at
+        ctx = make_ctx("short_refunds", reply, paid, ("今晚能发吗",), now="2026-12-05T18:20:00+08:00")
+        ctx = ctx.model_copy(update={"shop": _SHIPPING_SHOP})
+        return {v.rule for v in FalsePromiseGuard().check(ctx)}
+
+    saturday_evening = "2026-12-05T18:10:00+08:00"  # after the cut-off, Sunday a rest day: leaves on Monday
+    assert "false_promise.ship_schedule" in promises("可以的亲,今晚就给您加急发出~", saturday_evening)
+    assert "false_promise.ship_schedule" in promises("明天就给您发出", saturday_evening)
+    assert "false_promise.ship_schedule" not in promises("周一就给您发出", saturday_evening)
+    # paid before the cut-off: today is the schedule's own day
+    assert "false_promise.ship_schedule" not in promises("今天就给您发出", "2026-12-05T10:00:00+08:00")
