@@ -208,3 +208,11 @@ def test_a_spec_key_the_question_says_does_not_outrank_the_row_that_answers() ->
     doc = parse_document(text, shop_id="s", path="shelf-b4.md")
     found = FactFinder(HashingEmbedder()).find("书架的层板能不能上下调节", doc, "书架 B4", named_min_score=0.0)
     assert found[0].kind == "faq"  # the question says 层板, but asks whether it moves
+
+
+def test_usage_advice_and_return_conditions_render_in_english() -> None:
+    glossary = Glossary(Path(PROJECT_ROOT) / "prompts" / "glossary_en.yaml")
+    assert glossary.english("冬季低于 0℃ 的室外不建议使用") == "冬季低于 0 °C 的 outdoor not recommended 使用"
+    assert "unopened" in glossary.english("营养土袋和缓释肥袋都未拆封")
+    assert "random" in glossary.english("混色为随机搭配")
+    assert "室内" not in glossary.chinese_terms("Can I keep it indoors?")  # rendering words, not look-up words
