@@ -31,6 +31,11 @@ _ANSWER = re.compile(r"答\s*[:：]")
 _ASKS = re.compile(r"[?？吗]")
 _FIRST_PART = re.compile(r"[,，;；(（。].*$")  # what follows the first part of a spec value
 _BULLET = re.compile(r"^\s*[-*]?\s*")
+_ITEMS = re.compile(r"[,，、/;；]|或|和")
+_ASIDE = re.compile(r"[(（][^)）]*[)）]")
+# further items of a list after the thing ("、网面", "和漆皮"), up to the predicate they share
+_JOIN = r"、|和|与|及|跟|以及|还有"
+_COORDINATED = re.compile(rf"(?:\s*(?:{_JOIN})\s*[\u4e00-\u9fffA-Za-z0-9]{{1,8}}?(?={_JOIN}|都|也|全|均|$))+")
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class DocNegations:
         self.negators = re.compile(rf"(?:{_alt(spec['negators'])})\s*(?:{_alt(spec['verbs'])})?\s*{_OBJECT}")
         self.segment_start_negators = re.compile(rf"^(?:{_alt(spec['segment_start_negators'])})\s*{_OBJECT}")
         self.negative_value = re.compile(rf"^\s*(?:{_alt(spec['negative_values'])})")
+        self.negative_key = re.compile(rf"^\s*(?:{_alt(spec['negative_keys'])})")
         self.key_prefix = re.compile(rf"^(?:{_alt(spec['key_prefixes'])})")
         self.object_end = re.compile(rf"(?:{_alt(spec['object_end'])}).*$")
         self.lexicalised = re.compile(_alt(spec["lexicalised"]))
@@ -89,6 +95,10 @@ class DocNegations:
             if said and all(ch in key for ch in rest.strip()):
                 # "可洗碗机: 不可以", "防水: 不防水": the key names what the product lacks
                 self._add(found, self.key_prefix.sub("", key), f"{key}: {value}")
+            if self.negative_key.match(key):
+                # "不适用材质: 麂皮/翻毛皮, 漆皮": each item of a negative key's value is a thing the product lacks
+                for item in _ITEMS.split(_ASIDE.sub("", value)):
+                    self._add(found, item.strip(), f"{key}: {value}")
         own = {t.lower() for t in _SKU_TOKEN.findall(f"{product.sku} {product.title}")}
         for line in product.body.splitlines():
             answer = _ANSWER.split(line)[-1] if _ANSWER.search(line) else line  # a FAQ's question says nothing
@@ -145,11 +155,15 @@ class DocNegations:
             if text_scan.is_conditional(reply, start + offset, start + thing_end):
                 continue
             after = clause[thing_end:]
+            # "皮革、麂皮、网面都能用": the predicate after a coordinated list is each item's
+            listed = _COORDINATED.match(after)
+            after_list = after[listed.end() :] if listed else after
             # "低温烘烤过的": with the experiential aspect the thing is the predicate, not part of another noun
             embedded = self._embedded(clause, offset, thing_end) and not _DONE.match(after)
             if self.other_owner.search(masked[:offset]) or embedded:
                 continue  # "用普通手机充电头就行" is the buyer's own; "扁气罐螺口" is another noun
-            if self.affirm.search(before) or self.affirm_after.match(after) or _PREDICATE_END.match(after):
+            affirmed_after = self.affirm_after.match(after) or (listed and self.affirm_after.match(after_list))
+            if self.affirm.search(before) or affirmed_after or _PREDICATE_END.match(after):
                 hits.append(NegationHit(start + offset, min(end, start + thing_end), negation))
         return hits
 

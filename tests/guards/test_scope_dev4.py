@@ -7,6 +7,7 @@ from service.guards.false_promise import FalsePromiseGuard
 from service.guards.payer import PayerClaims
 from service.guards.refund_rule import RefundRuleGuard
 from service.guards.text_scan import load_data
+from service.guards.ungrounded_fact import UngroundedFactGuard
 from service.knowledge.base import ShopKnowledge
 from service.knowledge.document import parse_document
 from tests.guards.shops import make_ctx, order
@@ -266,3 +267,32 @@ def test_a_shipping_day_earlier_than_the_shops_schedule_gives_the_order() -> Non
     assert "false_promise.ship_schedule" not in promises("周一就给您发出", saturday_evening)
     # paid before the cut-off: today is the schedule's own day
     assert "false_promise.ship_schedule" not in promises("今天就给您发出", "2026-12-05T10:00:00+08:00")
+
+
+_CARE_KIT = """---
+id: kit
+type: product
+title: 皮鞋护理套装 C6
+sku: C6CARE
+category: 护理用品
+price: 69
+---
+## 规格
+- 适用材质: 光面皮革, 网布, 帆布
+- 不适用材质: 麂皮/翻毛皮, 漆皮
+- 不适用: 蝴蝶兰等附生兰 (请用水苔或树皮)
+"""
+_KIT_SHOP = ShopKnowledge.build("kit", [parse_document(_CARE_KIT, shop_id="kit", path="kit")])
+
+
+def _facts(reply: str) -> set[str]:
+    ctx = make_ctx("short_refunds", reply).model_copy(update={"shop": _KIT_SHOP})
+    return {v.rule for v in UngroundedFactGuard().check(ctx)}
+
+
+def test_a_negative_spec_key_lists_what_the_product_lacks_and_a_list_shares_its_predicate() -> None:
+    assert "ungrounded_fact.doc_negation" in _facts("可以的亲,C6套装皮革、麂皮、网面都能用")
+    assert "ungrounded_fact.doc_negation" in _facts("C6 种蝴蝶兰、绿植都合适")
+    # the list's predicate denies: nothing affirmed
+    assert "ungrounded_fact.doc_negation" not in _facts("C6 麂皮、漆皮都不能用,皮革和网布可以")
+    assert "ungrounded_fact.doc_negation" not in _facts("C6 适合皮革、网布和帆布")
