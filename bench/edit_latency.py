@@ -9,6 +9,7 @@ fresh store and indexed; then documents are edited one at a time over HTTP (in p
 
 Usage:
     python bench/edit_latency.py [--sizes 1000,10000] [--embedding use-onnx|hashing] [--edits 30] [--stream-s 20]
+                                 [--chroma-url http://127.0.0.1:8001]
 """
 
 from __future__ import annotations
@@ -56,14 +57,15 @@ def _edited(text: str, marker: str) -> str:
     return text.rstrip("\n") + f"\n\n## 批次\n- 批次编号: {marker}\n"
 
 
-def run_size(chunks: int, embedding: str, edits: int, stream_s: float, queries: list[str]) -> None:
+def run_size(chunks: int, embedding: str, edits: int, stream_s: float, queries: list[str],
+             chroma_url: str | None = None) -> None:
     source, _ = FileStore(PROJECT_ROOT / "knowledge").load_shop("demo")
     docs = synthetic_shop(source, SHOP, chunks)
     total_chunks = sum(len(chunk_document(d)) for d in docs)
     with tempfile.TemporaryDirectory(prefix="kefu-edit-bench-") as tmp:
         settings = Settings(data_dir=Path(tmp) / "data", knowledge_dir=Path(tmp) / "empty",
                             embedding=EmbeddingSettings(mode=embedding), llm=LLMSettings(mode="off"),  # type: ignore[arg-type]
-                            rate_limit=RateLimitSettings(enabled=False))
+                            rate_limit=RateLimitSettings(enabled=False), chroma_url=chroma_url)
         db = Database(database_url(None, settings.data_dir))
         db.migrate()
         store = DocumentStore(db)
@@ -143,11 +145,14 @@ def main() -> None:
     parser.add_argument("--embedding", default="use-onnx", help="use-onnx | hashing")
     parser.add_argument("--edits", type=int, default=30, help="timed single edits per size")
     parser.add_argument("--stream-s", type=float, default=20.0, help="seconds of searching during edits")
+    parser.add_argument("--chroma-url", default=None,
+                        help="a Chroma server (`chroma run`) instead of the embedded ChromaDB: its writes run in "
+                             "another process (the embedded one holds Python's GIL while it writes)")
     args = parser.parse_args()
     retrieval = yaml.safe_load((PROJECT_ROOT / "evals" / "retrieval" / "demo.yaml").read_text(encoding="utf-8"))
     queries = [c["query"] for c in retrieval["cases"]]
     for size in (int(s) for s in args.sizes.split(",")):
-        run_size(size, args.embedding, args.edits, args.stream_s, queries)
+        run_size(size, args.embedding, args.edits, args.stream_s, queries, args.chroma_url)
 
 
 if __name__ == "__main__":
