@@ -21,6 +21,7 @@ window.Kefu = (() => {
     document.documentElement.lang = lang() === "zh" ? "zh-CN" : "en";
     for (const node of (root || document).querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
     for (const node of (root || document).querySelectorAll("[data-i18n-ph]")) node.placeholder = t(node.dataset.i18nPh);
+    for (const node of (root || document).querySelectorAll("[data-i18n-title]")) node.title = t(node.dataset.i18nTitle);
   }
 
   function headers(extra) {

@@ -1,4 +1,5 @@
-/* The knowledge editor: list, open, edit and save with If-Match; 412 and 422 shown; history, diff, restore. */
+/* The knowledge editor: list, open, edit and save with If-Match; 412 and 422 shown; the publish gate's preview
+   (and a 409 PreviewNotClean on save); history, diff, restore. */
 "use strict";
 (() => {
   const { t, el, call, problems } = window.Kefu;
@@ -6,11 +7,17 @@
   let shop = "";
   let docs = [];
   let open = null; // { docId, version, saved } — version 0: a new document
+  let previewing = false; // a preview is running (it takes seconds): its button stays disabled
 
   const docPath = (docId) => `/v1/shops/${encodeURIComponent(shop)}/docs/${encodeURIComponent(docId)}`;
 
   function message(kind, ...children) {
     $("messages").replaceChildren(el("div", { class: `banner ${kind}` }, ...children));
+  }
+
+  function problemsBox(title, found) {
+    return el("div", { class: "banner problems-box" }, el("strong", {}, title), el("div", {}, found.message),
+      found.items.length ? el("ul", { class: "problems" }, found.items.map((p) => el("li", {}, p))) : null);
   }
 
   async function fail(response, box) {
@@ -52,6 +59,7 @@
     open = { docId, version: Number((response.headers.get("ETag") || '"0"').replace(/\D/g, "")), saved: text };
     show(text, false);
     $("messages").replaceChildren();
+    closePreview();
     history.replaceState(null, "", `/editor?shop=${encodeURIComponent(shop)}&doc=${encodeURIComponent(docId)}`);
     renderList();
     await loadHistory();
@@ -63,6 +71,7 @@
     $("text").disabled = false;
     $("text").readOnly = readOnly;
     $("save").disabled = readOnly;
+    $("preview").disabled = readOnly || previewing;
     $("reload").disabled = false;
   }
 
@@ -73,6 +82,7 @@
     open = { docId, version: 0, saved: "" };
     show(`---\nid: ${docId}\ntype: faq\ntitle: \n---\n# \n\n`, false);
     $("messages").replaceChildren();
+    closePreview();
     $("history-list").replaceChildren();
     $("diff").replaceChildren();
   }
@@ -81,17 +91,28 @@
     if (!open) return;
     const mine = $("text").value;
     const note = $("note").value.trim();
-    const response = await call("PUT", `${docPath(open.docId)}?note=${encodeURIComponent(note)}`,
-      { text: mine, headers: { "If-Match": `"${open.version}"` } });
+    $("save").disabled = true; // a shop requiring clean previews runs one before saving: seconds
+    message("pending", t("saving"));
+    let response;
+    try {
+      response = await call("PUT", `${docPath(open.docId)}?note=${encodeURIComponent(note)}`,
+        { text: mine, headers: { "If-Match": `"${open.version}"` } });
+    } finally {
+      $("save").disabled = $("text").readOnly;
+    }
     if (response.status === 412) {
       conflict(mine, await problems(response));
       return;
     }
     if (!response.ok) {
       const found = await problems(response);
-      $("messages").replaceChildren(el("div", { class: "banner problems-box" },
-        el("strong", {}, t("problems")), el("div", {}, found.message),
-        found.items.length ? el("ul", { class: "problems" }, found.items.map((p) => el("li", {}, p))) : null));
+      if (response.status === 409 && found.body && found.body.error === "PreviewNotClean" && found.body.preview) {
+        $("messages").replaceChildren(el("div", { class: "banner problems-box not-clean" },
+          el("strong", {}, t("pv.not_clean")), el("div", {}, found.message)));
+        showPreview(found.body.preview, el("div", { class: "banner problems-box not-clean" }, t("pv.not_clean.short")));
+        return;
+      }
+      $("messages").replaceChildren(problemsBox(t("problems"), found));
       return;
     }
     const result = await response.json();
@@ -102,6 +123,62 @@
     message("ok", result.changed ? `${t("saved")} ${result.version} (${result.chunks} chunks)` : t("unchanged"));
     await loadList();
     await loadHistory();
+  }
+
+  function closePreview() {
+    if (previewing) return;
+    $("preview-panel").hidden = true;
+    document.querySelector("main.editor").classList.remove("previewing");
+  }
+
+  function openPanel() {
+    $("preview-panel").hidden = false;
+    document.querySelector("main.editor").classList.add("previewing");
+    $("preview-panel").scrollIntoView({ block: "start" });
+  }
+
+  /** The report of the text in the editor (from the preview button, or a refused save) in the panel. */
+  function showPreview(report, banner) {
+    openPanel();
+    $("preview-banner").replaceChildren(...(banner ? [banner] : []));
+    $("preview-status").textContent = t("pv.of", { time: new Date().toLocaleTimeString() });
+    window.PreviewReport.render($("preview-body"), report);
+  }
+
+  async function previewEdit() {
+    if (!open || previewing) return;
+    previewing = true;
+    const started = Date.now();
+    const label = () => `${t("pv.running")} ${Math.round((Date.now() - started) / 1000)} ${t("seconds")}`;
+    openPanel();
+    $("preview").disabled = true;
+    $("preview").textContent = t("pv.button.running");
+    $("preview-banner").replaceChildren();
+    $("preview-body").replaceChildren();
+    $("preview-status").textContent = label();
+    $("preview-status").classList.add("running");
+    const ticker = setInterval(() => { $("preview-status").textContent = label(); }, 1000);
+    try {
+      const response = await call("POST", `${docPath(open.docId)}/preview`, { text: $("text").value });
+      clearInterval(ticker);
+      if (!response.ok) {
+        $("preview-status").textContent = "";
+        $("preview-body").replaceChildren(problemsBox(t("pv.invalid"), await problems(response)));
+        return;
+      }
+      const report = await response.json();
+      showPreview(report, null);
+      $("preview-status").textContent += ` · ${t("pv.took", { s: ((Date.now() - started) / 1000).toFixed(1) })}`;
+    } catch (error) {
+      $("preview-status").textContent = "";
+      $("preview-body").replaceChildren(el("div", { class: "banner problems-box" }, error.message));
+    } finally {
+      clearInterval(ticker);
+      previewing = false;
+      $("preview-status").classList.remove("running");
+      $("preview").textContent = t("pv.button");
+      $("preview").disabled = $("text").readOnly;
+    }
   }
 
   function conflict(mine, found) {
@@ -191,6 +268,8 @@
   $("filter").addEventListener("input", renderList);
   $("new-doc").addEventListener("click", newDoc);
   $("save").addEventListener("click", save);
+  $("preview").addEventListener("click", previewEdit);
+  $("preview-close").addEventListener("click", closePreview);
   $("reload").addEventListener("click", () => open && openDoc(open.docId));
   $("diff-show").addEventListener("click", () => diffVersions(Number($("diff-from").value), Number($("diff-to").value)));
   $("text").addEventListener("keydown", (e) => { if (e.key === "s" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); save(); } });
