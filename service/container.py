@@ -12,6 +12,7 @@ from service.drafting.llm_client import LiteLLMClient
 from service.drafting.pipeline import DraftingPipeline
 from service.drafting.plan_writer import PlanWriter
 from service.drafting.prompt import PromptLibrary
+from service.evaluation.preview import PublishPreview
 from service.feedback.classify import EditClassifier, EditTerms, fact_vocabulary
 from service.feedback.recorder import DraftRecorder
 from service.feedback.reporting import ReportService
@@ -64,6 +65,7 @@ class Services:
     recorder: DraftRecorder | None  # None: recording is switched off
     reports: ReportService
     chatwoot: ChatwootBot
+    preview: PublishPreview  # the publish gate: keeps the live side of its cases between previews
     metrics: Metrics = field(default_factory=Metrics)
 
 
@@ -154,7 +156,8 @@ def build_services(settings: Settings, embedder: Embedder | None = None, *,
         feedback_store, lambda shop_id: {d: p.title for d, p in knowledge.shop(shop_id).products.items()}, zone)
     chatwoot = build_chatwoot(settings, knowledge, pipeline)
     return Services(settings, knowledge, database, keys, retriever, checker, pipeline, reports, proactive, feedback,
-                    recorder, report_service, chatwoot, metrics=metrics)
+                    recorder, report_service, chatwoot, PublishPreview(knowledge, pipeline, checker),
+                    metrics=metrics)
 
 
 def build_chatwoot(settings: Settings, knowledge: KnowledgeBase, pipeline: DraftingPipeline) -> ChatwootBot:

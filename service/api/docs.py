@@ -13,9 +13,8 @@ from fastapi.responses import JSONResponse
 from service.api.deps import ServicesDep
 from service.api.doc_schemas import DocHistory, DocInfo, DocList, DocVersionInfo, PutDocResponse, RestoreRequest
 from service.api.limits import LimitedDocument
-from service.container import Services
 from service.errors import UserError
-from service.evaluation.preview import PreviewReport, PublishPreview
+from service.evaluation.preview import PreviewReport
 from service.knowledge.base import Edit
 
 router = APIRouter(tags=["documents"])
@@ -80,16 +79,12 @@ def doc_history(shop_id: str, doc_id: str, services: ServicesDep) -> DocHistory:
         for v in versions])
 
 
-def _preview(services: Services) -> PublishPreview:
-    return PublishPreview(services.knowledge, services.pipeline, services.checker)
-
-
 @router.post("/v1/shops/{shop_id}/docs/{doc_id}/preview", response_model=PreviewReport)
 async def preview_doc(shop_id: str, doc_id: str, services: ServicesDep, text: LimitedDocument) -> PreviewReport:
     """Run the shop's golden conversations and guard cases as if `text` were live, in an isolated copy;
     nothing is published. Publish with PUT (If-Match: the report's base_version)."""
     doc = services.knowledge.validate(shop_id, doc_id, text)
-    return await _preview(services).preview(doc)
+    return await services.preview.preview(doc)
 
 
 @router.put("/v1/shops/{shop_id}/docs/{doc_id}", response_model=PutDocResponse,
@@ -98,7 +93,7 @@ async def put_doc(shop_id: str, doc_id: str, services: ServicesDep, request: Req
                   text: LimitedDocument, if_match: IfMatch = None, note: Note = "") -> PutDocResponse | JSONResponse:
     version = parse_if_match(if_match)
     if shop_id in services.settings.clean_preview_shops:
-        report = await _preview(services).preview(services.knowledge.validate(shop_id, doc_id, text))
+        report = await services.preview.preview(services.knowledge.validate(shop_id, doc_id, text))
         if not report.clean:
             return JSONResponse(status_code=409, content={
                 "error": "PreviewNotClean", "where": "body",

@@ -24,6 +24,9 @@ SCHEMA_FILE = GOLDEN_DIR / "schema.json"
 Stage = Literal["售前", "售中", "售后"]
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
+# libyaml's parser where PyYAML has it: the same objects (checked on every evals/ file), ~6x faster to parse
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class GoldenCase(BaseModel):
     """One buyer conversation with what a right reply must and must not say (docs/data-formats.md)."""
@@ -152,7 +155,7 @@ def load_suite(folder: Path, *, categories: Sequence[ScriptCategory] | None = No
         raise UserError(f"no golden files (*.yaml) in {folder}")
     for path in paths:
         try:
-            parsed = GoldenFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+            parsed = GoldenFile.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER))
         except (ValidationError, yaml.YAMLError) as exc:
             problems.append(f"{path.name}: {exc}")
             continue

@@ -13,6 +13,7 @@ from rich.console import Group
 from rich.table import Table
 
 from service.errors import UserError
+from service.evaluation.golden import SAFE_LOADER
 from service.evaluation.shops import load_shop_knowledge
 from service.guards.base import Category, GuardContext, Severity, Turn, Violation
 from service.guards.registry import default_runner
@@ -91,7 +92,7 @@ def load_cases(paths: list[Path]) -> list[tuple[str, GuardCase]]:
     cases: list[tuple[str, GuardCase]] = []
     seen: dict[str, str] = {}
     for file in files:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {"cases": []}
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {"cases": []}
         try:
             guard_set = GuardSet.model_validate(data)
         except ValueError as exc:

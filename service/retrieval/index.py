@@ -145,6 +145,30 @@ class KnowledgeIndex:
         with self._lock:
             self._docs.setdefault(doc.shop_id, {})[doc.id] = prepared.entry
 
+    def staged_copy(self, doc: Document, vectors: VectorStore) -> KnowledgeIndex:
+        """A new index over `vectors` (an empty store) serving `doc`'s shop as it would be once `doc` is
+        applied: the other documents are copied with their stored vectors (nothing embedded again), `doc` is
+        prepared as an edit of it would be (only its changed lines embedded)."""
+        prepared = self.prepare(doc)
+        with self._lock:
+            entries = dict(self._docs.get(doc.shop_id, {}))
+        entries[doc.id] = prepared.entry  # an existing document keeps its place
+        others = [p for doc_id, entry in entries.items() if doc_id != doc.id for p in self._passages(entry)]
+        known = self.vectors.known_vectors(doc.shop_id, others)
+        missing = [p for p in others if p.passage_id not in known]  # none unless the store lost some
+        if missing:
+            known.update(zip([p.passage_id for p in missing], self.embedder.embed([p.text for p in missing]),
+                             strict=True))
+        known.update(zip([p.passage_id for p in prepared.passages], prepared.vectors, strict=True))
+        passages = [p for doc_id, entry in entries.items()
+                    for p in (prepared.passages if doc_id == doc.id else self._passages(entry))]
+        if passages:  # written in the shop's order, as a fresh index of these documents would be
+            vectors.upsert(passages, np.stack([known[p.passage_id] for p in passages]))
+        copy = KnowledgeIndex(self.embedder, vectors, self.options)
+        copy._docs[doc.shop_id] = entries
+        copy._shops[doc.shop_id] = copy._shop_chunks(entries)
+        return copy
+
     def holds(self, doc: Document) -> bool:
         """Whether this exact text of the document is what the index serves already."""
         with self._lock:

@@ -68,6 +68,12 @@ def test_preview_lists_what_changes_and_publishing_makes_it_live(db_client: Test
     published = db_client.put("/v1/shops/demo/docs/policy-returns", content=proposed.encode(),
                               headers={**MD, "If-Match": f'"{report.base_version}"'})
     assert published.status_code == 200 and published.json()["version"] == 2
+    # the live side is compared afresh once the shop changed: the published text previews as no change
+    again = db_client.post("/v1/shops/demo/docs/policy-returns/preview", content=proposed.encode(), headers=MD)
+    assert again.status_code == 200
+    assert PreviewReport.model_validate(again.json()).model_dump(include={
+        "base_version", "changed_conversations", "changed_guard_cases", "clean"}) == {
+        "base_version": 2, "changed_conversations": [], "changed_guard_cases": [], "clean": True}
     after = db_client.post("/v1/drafts", json=RETURN_ASK).json()
     assert after["decision"] == "return_no_reason_open"
     assert "15" in after["drafts"][0]["text"] and "7天" not in after["drafts"][0]["text"]
@@ -94,3 +100,13 @@ def test_a_shop_requiring_clean_previews_refuses_a_regressing_edit_with_its_prob
         assert ok.status_code == 200, ok.text[:2000]
         bad = client.post("/v1/shops/demo/docs/policy-returns/preview", content=b"no front matter", headers=MD)
         assert bad.status_code == 422
+
+
+def test_previewing_a_document_unchanged_changes_nothing(db_client: TestClient) -> None:
+    """The copy is the live shop: an unchanged text (of a document in the middle of the shop) changes no case."""
+    for doc_id in ("faq-payment", "guide-logistics"):
+        live = db_client.get(f"/v1/shops/demo/docs/{doc_id}")
+        response = db_client.post(f"/v1/shops/demo/docs/{doc_id}/preview", content=live.content, headers=MD)
+        report = PreviewReport.model_validate(response.json())
+        assert report.conversations > 50 and report.guard_cases > 100
+        assert [c.case_id for c in report.changed_conversations + report.changed_guard_cases] == [], doc_id

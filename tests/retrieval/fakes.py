@@ -6,6 +6,7 @@ from typing import Any
 
 from service.retrieval.embeddings import HashingEmbedder, Vectors
 from service.retrieval.passages import Passage, chunk_of
+from service.retrieval.vector_store import text_hash
 
 
 class InMemoryVectorStore:
@@ -26,7 +27,7 @@ class InMemoryVectorStore:
         for passage, vector in zip(passages, vectors, strict=True):
             chunk = passage.chunk
             meta = {"doc_id": chunk.doc_id, "doc_type": chunk.doc_type, "sku": chunk.sku,
-                    "doc_hash": chunk.doc_hash}
+                    "doc_hash": chunk.doc_hash, "text_hash": text_hash(passage.text)}
             self.rows.setdefault(chunk.shop_id, {})[passage.passage_id] = (meta, vector)
 
     def delete_doc(self, shop_id: str, doc_id: str) -> None:
@@ -41,7 +42,9 @@ class InMemoryVectorStore:
             del shop[pid]
 
     def known_vectors(self, shop_id: str, passages: list[Passage]) -> dict[str, Vectors]:
-        return {}  # the fake keeps no texts: every edit embeds everything
+        stored = self.rows.get(shop_id, {})
+        return {p.passage_id: stored[p.passage_id][1] for p in passages
+                if p.passage_id in stored and stored[p.passage_id][0]["text_hash"] == text_hash(p.text)}
 
     def delete_passages(self, shop_id: str, passage_ids: list[str]) -> None:
         shop = self.rows.get(shop_id, {})

@@ -6,7 +6,7 @@ import pytest
 
 from service.retrieval.index import KnowledgeIndex
 from service.retrieval.retriever import Retriever, RetrieverConfig
-from tests.retrieval.conftest import demo_docs, make_doc
+from tests.retrieval.conftest import EARBUDS, demo_docs, make_doc
 from tests.retrieval.fakes import CountingEmbedder, InMemoryVectorStore
 
 
@@ -113,3 +113,26 @@ def test_a_sku_named_in_the_query_is_boosted_like_the_orders(index: KnowledgeInd
     assert hits[0].chunk.doc_id == "powerbank-pb20" and hits[0].boosted
     unboosted = Retriever(index, RetrieverConfig(sku_boost=5.0, boost_named_skus=False))
     assert not any(h.boosted for h in unboosted.search("demo", "pb20 它能用多久", 3))
+
+
+def test_a_staged_copy_serves_the_edit_without_embedding_the_shop_again(embedder: CountingEmbedder) -> None:
+    """The publish preview's copy: same results as indexing the edited shop afresh, only the edit's new lines
+    embedded, and the live index untouched."""
+    docs = demo_docs("demo")
+    live = KnowledgeIndex(embedder, InMemoryVectorStore())
+    live.sync_shop("demo", docs)
+    edited = make_doc("demo", "earbuds-ab3", EARBUDS.replace("单次 6 小时", "单次 8 小时"),
+                      title="AirBeat 3 真无线蓝牙耳机", sku="AB3", category="耳机", price=299,
+                      tags=["蓝牙耳机", "真无线"])
+    embedded = embedder.texts
+    copy = live.staged_copy(edited, InMemoryVectorStore())
+    assert 0 < embedder.texts - embedded <= 3  # the changed line, its chunk, the profile: not the shop's ~20
+
+    fresh = KnowledgeIndex(CountingEmbedder(), InMemoryVectorStore())
+    fresh.sync_shop("demo", [edited if d.id == edited.id else d for d in docs])
+    for query in ("耳机能用多久", "续航 8 小时", "退货运费谁出", "充电宝能带上飞机吗"):
+        got = [(h.chunk.chunk_id, round(h.score, 6)) for h in Retriever(copy).search("demo", query, 4)]
+        want = [(h.chunk.chunk_id, round(h.score, 6)) for h in Retriever(fresh).search("demo", query, 4)]
+        assert got == want, query
+    assert "8 小时" in Retriever(copy).search("demo", "耳机续航多久", 1)[0].chunk.text
+    assert "6 小时" in Retriever(live).search("demo", "耳机续航多久", 1)[0].chunk.text
