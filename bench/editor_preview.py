@@ -45,7 +45,11 @@ def measure(url: str, runs: int, chromium: str, screenshot: Path | None) -> list
             print(f"preview {len(times)}: {times[-1]:.1f} s; run/changed/worse conversations {rows[0][-3:]}, "
                   f"guard cases {rows[1][-3:]}", flush=True)
         if screenshot is not None:
-            page.locator("#preview-body li.pv-case.worse details").first.evaluate("d => { d.open = true; }")
+            worse = page.locator("#preview-body li.pv-case.worse")
+            decided = worse.filter(has_text="处理决定")  # one whose decision changed, if any
+            shown = (decided if decided.count() else worse).first
+            shown.locator("details").evaluate("d => { d.open = true; }")
+            shown.scroll_into_view_if_needed()
             page.screenshot(path=str(screenshot))
             print(f"screenshot: {screenshot}")
         browser.close()
