@@ -296,3 +296,26 @@ def test_a_negative_spec_key_lists_what_the_product_lacks_and_a_list_shares_its_
     # the list's predicate denies: nothing affirmed
     assert "ungrounded_fact.doc_negation" not in _facts("C6 麂皮、漆皮都不能用,皮革和网布可以")
     assert "ungrounded_fact.doc_negation" not in _facts("C6 适合皮革、网布和帆布")
+
+
+_PRUNER = """---
+id: pruner
+type: product
+title: 修枝剪 K7
+sku: K7PRUNE
+category: 园艺工具
+price: 69
+---
+## 规格
+- 刀片材质: SK5 碳钢, 表面防锈涂层
+"""
+_PRUNER_SHOP = ShopKnowledge.build("tools", [parse_document(_PRUNER, shop_id="tools", path="k7")])
+
+
+def test_carbon_steel_is_a_material_family_of_its_own() -> None:
+    def facts(reply: str) -> set[str]:
+        ctx = make_ctx("short_refunds", reply).model_copy(update={"shop": _PRUNER_SHOP})
+        return {v.category.value for v in UngroundedFactGuard().check(ctx)}
+
+    assert "ungrounded_fact" in facts("亲,K7 刀片是 304 不锈钢的")
+    assert "ungrounded_fact" not in facts("亲,K7 刀片是 SK5 碳钢的,表面有防锈涂层")
