@@ -20,6 +20,7 @@ from typing import Any
 
 from service.guards import text_scan
 from service.guards.base import Category, GuardContext, Severity, Violation
+from service.guards.offers_claimed import purchase_only
 from service.guards.shop_cache import ShopCache
 from service.knowledge.base import ShopKnowledge
 
@@ -35,6 +36,7 @@ class ConcessionLimit:
         self.shop_offer = re.compile(spec["shop_offer"])
         self.message: str = spec["message"]
         self.rate = re.compile(spec["rate"])
+        self.purchase = re.compile(data["invented_offers"]["purchase_condition"], re.IGNORECASE)
         self.limited = ShopCache(self._limited)
         self.standing = ShopCache(self._standing_offers)
 
@@ -96,7 +98,7 @@ class ConcessionLimit:
         clause_start, _ = text_scan.clause_bounds(reply, start)
         return (
             text_scan.is_negated(reply, start, end)
-            or text_scan.is_conditional(reply, start, end)
+            or (text_scan.is_conditional(reply, start, end) and not purchase_only(reply, start, self.purchase))
             or text_scan.is_quoted(reply, start)
             or bool(self.shop_offer.search(reply, clause_start, start))
             or bool(re.match(r"[^,，。!！;；]{0,6}[吗?？]", reply[end:]))

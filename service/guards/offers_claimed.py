@@ -4,6 +4,11 @@ A reply that gives a discount ("给您打个9折"), changes the price ("改个�
 gift offer the shop never announced ("买一送一") or a free upgrade ("免费升级顺丰") promises what the
 shop did not authorise, unless one of the shop's documents states that very offer. The offer shapes
 and what a document must say for each are data (`data/false_promise.yaml`, `invented_offers:`).
+
+A documented offer keeps its scope: where the document's line excludes goods from it ("绿植、蝴蝶兰…不参加
+会员折扣"), the offer applied to them in the reply's sentence is one the shop never made. An offer whose only
+condition is the buyer's own purchase ("今天下单的话我给您打个九折") is still made: every offer waits for the
+order.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ class OfferChecks:
         self.rules = [_OfferRule(re.compile(r["pattern"]), r["docs"]) for r in spec["rules"]]
         self.message: str = spec["message"]
         self.suggestion: str = spec["suggestion"]
+        self.excluded_from = re.compile(spec["excluded_from"])
+        self.purchase = re.compile(spec["purchase_condition"], re.IGNORECASE)
         self.texts = ShopCache(_shop_text)
 
     def check(self, ctx: GuardContext) -> list[Violation]:
@@ -44,9 +51,12 @@ class OfferChecks:
                 start, end = match.span()
                 if text_scan.is_negated(reply, start) or text_scan.is_quoted(reply, start):
                     continue
-                if text_scan.is_conditional(reply, start, end) or _asked(reply, end):
+                conditional = text_scan.is_conditional(reply, start, end) and not self.bought(reply, start)
+                if conditional or _asked(reply, end):
                     continue
-                if re.search(_doc_pattern(rule.docs, match), self.texts.get(ctx.shop)):
+                documented = re.compile(_doc_pattern(rule.docs, match))
+                text = self.texts.get(ctx.shop)
+                if documented.search(text) and not self._outside_scope(reply, start, documented, text):
                     continue
                 out.append(
                     Violation(
@@ -59,6 +69,46 @@ class OfferChecks:
                     )
                 )
         return out
+
+
+    def bought(self, reply: str, start: int) -> bool:
+        """The offer's only condition is the buyer's purchase."""
+        return purchase_only(reply, start, self.purchase)
+
+    def _outside_scope(self, reply: str, start: int, documented: re.Pattern[str], text: str) -> bool:
+        """The reply's sentence names goods that every document line stating the offer excludes from it."""
+        sentence_start, sentence_end = text_scan.sentence_bounds(reply, start)
+        sentence = reply[sentence_start:sentence_end]
+        lines = [line for line in text.splitlines() if documented.search(line)]
+        return bool(lines) and all(
+            any(item in sentence for item in _excluded_items(line, self.excluded_from)) for line in lines
+        )
+
+
+def purchase_only(reply: str, start: int, purchase: re.Pattern[str]) -> bool:
+    """Every conditional clause before `start` in its sentence has the buyer's purchase as its condition."""
+    sentence_start, _ = text_scan.sentence_bounds(reply, start)
+    before = reply[sentence_start:start]
+    cue = text_scan.cues().conditional
+    found = False
+    for clause_start, clause_end in text_scan.split_clauses(before):
+        clause = before[clause_start:clause_end]
+        if cue.search(clause):
+            if not purchase.search(clause):
+                return False
+            found = True
+    return found
+
+
+def _excluded_items(line: str, excluded_from: re.Pattern[str]) -> list[str]:
+    """The goods a document line excludes from its offer ("绿植、蝴蝶兰、鲜切花不参加会员折扣")."""
+    items: list[str] = []
+    for clause in re.split(r"[,，;；。]", line):
+        match = excluded_from.search(clause)
+        if match:
+            listed = re.sub(r"^\s*[-*]?\s*", "", clause[: match.start()])
+            items += [w.strip() for w in re.split(r"[、/和及与]", listed) if len(w.strip()) >= 2]
+    return items
 
 
 def _doc_pattern(template: str, match: re.Match[str]) -> str:

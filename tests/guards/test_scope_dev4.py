@@ -319,3 +319,33 @@ def test_carbon_steel_is_a_material_family_of_its_own() -> None:
 
     assert "ungrounded_fact" in facts("亲,K7 刀片是 304 不锈钢的")
     assert "ungrounded_fact" not in facts("亲,K7 刀片是 SK5 碳钢的,表面有防锈涂层")
+
+
+_MEMBER_POLICY = """---
+id: guide
+type: guideline
+title: 优惠
+---
+- 店铺会员(免费入会):花盆、营养土、园艺工具 9 折;绿植、蝴蝶兰、鲜切花不参加会员折扣。
+- 买家诚恳时可以让步,每笔订单只能选一项:送运动袜 1 双,或免运费。
+"""
+
+
+def _offer_rules(reply: str) -> set[str]:
+    shop = ShopKnowledge.build("offers", [parse_document(_MEMBER_POLICY, shop_id="offers", path="guide")])
+    ctx = make_ctx("short_refunds", reply).model_copy(update={"shop": shop})
+    return {v.rule for v in FalsePromiseGuard().check(ctx)}
+
+
+def test_a_documented_offer_keeps_the_scope_its_line_gives_it() -> None:
+    assert "false_promise.invented_offer" in _offer_rules("免费开通会员全店9折,蝴蝶兰168元开了会员就是151.2元~")
+    assert "false_promise.invented_offer" not in _offer_rules("开通会员后花盆可以打9折")
+    # a rate no document states, stated outright
+    assert "false_promise.invented_offer" in _offer_rules("现在全店8折哦")
+
+
+def test_an_offer_conditioned_on_the_buyers_purchase_is_made() -> None:
+    rules = _offer_rules("亲今天下单的话我给您打个八折,再送一双运动袜")
+    assert {"false_promise.invented_offer", "false_promise.stacked_concessions"} <= rules
+    # a condition that is not the purchase keeps the offer hypothetical
+    assert "false_promise.invented_offer" not in _offer_rules("如果店铺有活动的话,到时候可以打八折")
