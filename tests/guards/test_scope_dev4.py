@@ -349,3 +349,26 @@ def test_an_offer_conditioned_on_the_buyers_purchase_is_made() -> None:
     assert {"false_promise.invented_offer", "false_promise.stacked_concessions"} <= rules
     # a condition that is not the purchase keeps the offer hypothetical
     assert "false_promise.invented_offer" not in _offer_rules("如果店铺有活动的话,到时候可以打八折")
+
+
+_BULBS = """---
+id: bulbs
+type: product
+title: 郁金香种球 T4
+sku: T4TULIP
+category: 种球
+price: 59
+---
+## 规格
+- 原产地: 荷兰 (进口)
+"""
+_BULB_SHOP = ShopKnowledge.build("bulbs", [parse_document(_BULBS, shop_id="bulbs", path="t4")])
+
+
+def test_a_country_of_import_is_an_origin_of_its_own() -> None:
+    def facts(reply: str) -> set[str]:
+        ctx = make_ctx("short_refunds", reply).model_copy(update={"shop": _BULB_SHOP})
+        return {v.category.value for v in UngroundedFactGuard().check(ctx)}
+
+    assert "ungrounded_fact" in facts("亲,我们的郁金香种球是云南高原基地自己繁育的")
+    assert "ungrounded_fact" not in facts("亲,T4 种球是荷兰进口的")
