@@ -80,8 +80,8 @@ class Offer(BaseModel):
         ("会员价 R7 439 元、K2 179 元" → {R7, K2}; "满 299 减 20;定制鞋 M8 不能用店铺券" → none: it is for all)."""
         clauses = [c for c in re.split(r"[;;,,。]", self.evidence.value) if not _EXCLUSION.search(c)]
         # a code after a giving verb is the gift ("满 399 元再加送旅行试用装 TRY5 一套"), not who gets the offer
-        return {code for code in codes for clause in clauses
-                if _names_code(clause, code) and not re.search(rf"(送|赠)[^,,;;]*{re.escape(code)}", clause)}
+        return {code for clause in clauses for code in set(_CODE.findall(clause)) & codes
+                if not re.search(rf"(送|赠)[^,,;;]*{re.escape(code)}", clause)}
 
 
 _READ_CACHE: OrderedDict[tuple[str, str, str], list[Offer]] = OrderedDict()
@@ -127,6 +127,7 @@ class OfferBook:
         self._codes = {doc.id: code for doc in shop.docs.values() if doc.meta.type.value == "product"
                        and (code := _model_code(doc.meta.title)) is not None}
         self._all_codes = set(self._codes.values())
+        self._granted = {id(o): o.granted_to(self._all_codes) for o in self.shop_wide}  # once per shop version
 
     def product_offers(self, doc_id: str) -> list[Offer]:
         if doc_id not in self._product:
@@ -149,7 +150,7 @@ class OfferBook:
         own = [o for o in self._own(products) if o.kind != "price_protection"]
         mine = {self._codes[p] for p in products if p in self._codes}
         wide = [o for o in self.shop_wide if o.kind != "price_protection" and not o.excludes(names)]
-        granted = [(o, o.granted_to(self._all_codes)) for o in wide]
+        granted = [(o, self._granted[id(o)]) for o in wide]
         # a shop-wide offer granted to named products ("会员价 R7 439 元、K2 179 元") applies to those only (when
         # the products are known)
         wide = [o for o, codes in granted if not codes or not mine or codes & mine]
@@ -191,6 +192,3 @@ def _model_code(title: str) -> str | None:
     codes = set(_CODE.findall(title))
     return codes.pop() if len(codes) == 1 else None
 
-
-def _names_code(text: str, code: str) -> bool:
-    return re.search(rf"(?<![A-Za-z0-9]){re.escape(code)}(?![A-Za-z0-9])", text) is not None
