@@ -76,8 +76,8 @@ class PlanWriter:
         drafts: list[ComposedDraft] = []
         for style in ("a", "b")[:max(1, n)]:
             parts: list[str] = []
-            if rule_block:
-                parts.append(rule_block[0 if style == "a" else min(1, len(rule_block) - 1)].text)
+            if rule_block:  # an English rule block may quote the shop's Chinese conditions ("未拆封"): glossed
+                parts.append(self._en(rule_block[0 if style == "a" else min(1, len(rule_block) - 1)].text, lang))
             else:
                 parts.append(self._t(lang, f"opener.{plan.tone}.{style}"))
             unknown = [q for q in plan.questions if _asks_unknown(q)]

@@ -56,3 +56,18 @@ def test_the_price_stays_firm_without_suggesting_a_private_price_change() -> Non
                           request_intent="bargain", order=OrderState(decision="decline_bargain"))
         text = _write(plan)
         assert ("统一定价" in text and "单独改价" not in text) if language == "zh" else "individually" not in text
+
+
+def test_an_english_rule_block_glosses_the_shops_chinese_condition() -> None:
+    from service.policy.rules import NoReasonCondition
+
+    shop = load_shop_knowledge("demo")
+    facts = compute_order_facts(shop.rules, None, datetime.fromisoformat("2026-11-20T10:00:00+08:00"))
+    facts = facts.model_copy(update={"unmet_conditions": [
+        NoReasonCondition(requires="unopened", text="包装袋未拆封")]})
+    ask = Question(text="I opened the bag, can I return it?", kind=QuestionKind.policy, intent="return",
+                   answer=Answer(status="answered"))
+    plan = AnswerPlan(language="en", questions=[ask], request_kind=QuestionKind.policy, request_intent="return",
+                      order=OrderState(status="delivered", decision="return_no_reason_condition_unmet"))
+    text = _writer().write(plan, facts=facts, rules=shop.rules, hits=[], product="")[0].text
+    assert "unopened" in text and "未拆封" not in text
