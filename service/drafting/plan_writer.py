@@ -81,12 +81,14 @@ class PlanWriter:
             else:
                 parts.append(self._t(lang, f"opener.{plan.tone}.{style}"))
             unknown = [q for q in plan.questions if _asks_unknown(q)]
+            stated: set[str] = set()  # fact sentences this draft has said already (two questions, one row)
             for question in plan.questions:
                 if len(unknown) >= 2 and question in unknown:
                     # several questions the documents cannot answer: one promise to check them, not one each
                     rendered = self._t(lang, "unknown_many", count=len(unknown))
                 else:
-                    rendered = self._question(question, plan, facts=facts, rules=rules, style=style)
+                    rendered = self._question(question, plan, facts=facts, rules=rules, style=style,
+                                              stated=stated)
                 if rendered and rendered not in parts:
                     parts.append(rendered)
             if not rule_block:
@@ -100,7 +102,7 @@ class PlanWriter:
         return drafts
 
     def _question(self, question: Question, plan: AnswerPlan, *, facts: OrderFacts, rules: ShopRules,
-                  style: str) -> str:
+                  style: str, stated: set[str] | None = None) -> str:
         lang = plan.language
         extra = "".join(self._evidence(e, lang) for e in question.answer.evidence) \
             if question.kind in (QuestionKind.logistics, QuestionKind.policy, QuestionKind.bargain,
@@ -136,7 +138,12 @@ class PlanWriter:
             sentences = []
             evidence = question.answer.evidence if style == "a" else question.answer.evidence[:1]
             for ev in evidence:
-                sentences.append(self._evidence(ev, lang))
+                sentence = self._evidence(ev, lang)
+                if stated is not None and not question.answer.polarity:
+                    if sentence in stated:
+                        continue  # said for an earlier question of this message: once is enough
+                    stated.add(sentence)
+                sentences.append(sentence)
             text = (" " if lang == "en" else "").join(sentences)
             if question.answer.polarity:
                 word = (self._data["en"][question.answer.polarity] if lang == "en"

@@ -8,7 +8,7 @@ from service.drafting.composer import Composer
 from service.drafting.plan_writer import PlanWriter
 from service.evaluation.shops import load_shop_knowledge
 from service.planning.glossary import Glossary
-from service.planning.models import Answer, AnswerPlan, OrderState, Question, QuestionKind
+from service.planning.models import Answer, AnswerPlan, Evidence, OrderState, Question, QuestionKind
 from service.policy.facts import compute_order_facts
 from service.settings import PROJECT_ROOT
 
@@ -71,3 +71,18 @@ def test_an_english_rule_block_glosses_the_shops_chinese_condition() -> None:
                       order=OrderState(status="delivered", decision="return_no_reason_condition_unmet"))
     text = _writer().write(plan, facts=facts, rules=shop.rules, hits=[], product="")[0].text
     assert "unopened" in text and "未拆封" not in text
+
+
+def test_a_fact_two_questions_share_is_stated_once() -> None:
+    battery = Evidence(kind="spec", text="续航: 单次 6 小时", key="续航", value="单次 6 小时", product="AirBeat 3",
+                       doc_id="earbuds-ab3", chunk_id="earbuds-ab3#1")
+    rating = Evidence(kind="spec", text="防水等级: IPX4", key="防水等级", value="IPX4", product="AirBeat 3",
+                      doc_id="earbuds-ab3", chunk_id="earbuds-ab3#1")
+    swim = Question(text="Can I swim with it?", kind=QuestionKind.product_fact, intent="product",
+                    answer=Answer(status="answered", evidence=[battery, rating]))
+    hours = Question(text="How long does the battery last?", kind=QuestionKind.product_fact, intent="product",
+                     answer=Answer(status="answered", evidence=[battery]))
+    plan = AnswerPlan(language="en", questions=[swim, hours], request_kind=QuestionKind.product_fact,
+                      request_intent="product", order=OrderState(decision="answer"))
+    text = _write(plan)
+    assert text.count("6 hours") == 1 and "IPX4" in text
