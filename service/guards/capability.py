@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from service.guards import text_scan
 from service.guards.base import Category, Severity, Violation
@@ -20,6 +20,7 @@ from service.guards.spec_rows import CapabilityReader, ProductCapabilities
 from service.knowledge.product_facts import ProductFacts
 
 _QUESTION = re.compile(r"[?？]|吗|是否")
+_RATING = re.compile(r"IP[0-9X]\d|\d+\s*ATM", re.IGNORECASE)
 _DENY_REACH = 6  # characters between a negation and the situation it denies ("不能戴着游泳")
 
 
@@ -41,6 +42,15 @@ def _words(words: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class CapabilityVerdict:
+    """Whether a product copes with the situation a question names, and the spec keys that say so."""
+
+    polarity: Literal["yes", "no"]
+    situation: str
+    keys: tuple[str, ...]
+
+
 class CapabilityChecks:
     """Scaled situations (water, power, cold, storage) and uses ruled out by the product's documents."""
 
@@ -55,6 +65,7 @@ class CapabilityChecks:
         self.cold_usage = _words(scales["cold"]["usage"])
         self.storage = {word: float(t) for word, t in scales["storage"]["words"].items()}
         self.storage_re = _words(list(self.storage))
+        self.accidents = _words(scales["water"].get("accidents", [])) if scales["water"].get("accidents") else None
         self.affirm = re.compile(data["affirm"], re.IGNORECASE)
         self.deny = re.compile(data["deny"], re.IGNORECASE)
         self.rhetorical = re.compile(data["rhetorical"])
@@ -78,6 +89,37 @@ class CapabilityChecks:
             )
             for hit in hits
         ]
+
+    @classmethod
+    def from_guard_data(cls) -> CapabilityChecks:
+        """Built from the packaged data files, as the ungrounded_fact guard builds it."""
+        facts = text_scan.load_data("ungrounded_fact")
+        return cls(text_scan.load_data("capabilities"), QuantityParser(facts["units"], facts.get("digits_only_units")),
+                   facts["messages"])
+
+    def verdict(self, question: str, product: ProductFacts) -> CapabilityVerdict | None:
+        """The yes or no a product's water level gives a question naming a wet situation ("能戴着游泳吗" on IPX4
+        earbuds → no, "下雨天能戴吗" → yes), with the spec keys that carry the level. (Watts are left out: a
+        lamp's 功率 is what it draws, not what it can charge.)
+
+        None when the question names no such situation, names an accident that happened rather than a use
+        ("掉水里了还能用吗": the documents' advice answers that), or the product's rows give no level.
+        """
+        if self.accidents is not None and self.accidents.search(question):
+            return None
+        caps = self.reader.of(product)
+        keys = self._keys(product, self.reader.water_keys)
+        # only a rating code is a level to answer from; words ("不防水, 面料防泼水") and a tent's mm say less
+        if caps.water is not None and any(_RATING.search(product.specs[k]) for k in keys):
+            needs = [(need, m.group()) for pattern, need in self.water if (m := pattern.search(question))]
+            if needs:
+                need, situation = max(needs)
+                return CapabilityVerdict("yes" if caps.water >= need else "no", situation, keys)
+        return None
+
+    @staticmethod
+    def _keys(product: ProductFacts, words: list[str]) -> tuple[str, ...]:
+        return tuple(k for k in product.specs if any(word in k.lower() for word in words))
 
     # -- polarity -------------------------------------------------------------------------------------
     def affirmed(self, reply: str, s: int, e: int, start: int, end: int) -> bool:

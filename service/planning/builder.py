@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from service.drafting.intents import classify_intent
 from service.guards.base import Turn
+from service.guards.capability import CapabilityChecks, CapabilityVerdict
 from service.knowledge.base import ShopKnowledge
 from service.knowledge.chunking import Chunk
 from service.planning.attributes import load_attributes
@@ -79,8 +80,9 @@ class PlanBuilder:
     """conversation + order + facts + retrieved chunks → AnswerPlan."""
 
     def __init__(self, finder: FactFinder, glossary: Glossary | None = None, cues: LanguageCues | None = None,
-                 kinds: KindLabeller | None = None) -> None:
+                 kinds: KindLabeller | None = None, capabilities: CapabilityChecks | None = None) -> None:
         self.finder = finder
+        self.capabilities = capabilities or CapabilityChecks.from_guard_data()
         self.glossary = glossary
         self.kinds = kinds
         self.cues = cues or load_cues()
@@ -285,7 +287,28 @@ class PlanBuilder:
                 polarity = "no"
             elif self.cues.affirmed(answering):
                 polarity = "yes"
+        verdict = self._capability(clause, shop, products) if yes_no and polarity is None else None
+        if verdict is not None:  # "Can I swim with it?" on IPX4, no document line says so: the level answers no
+            rated, rest = self._rows_first(shop, products[0], verdict.keys, evidence)
+            return Answer(status="answered", polarity=verdict.polarity, evidence=rated + rest)
         return Answer(status="answered", polarity=polarity, evidence=evidence)
+
+    def _capability(self, clause: str, shop: ShopKnowledge, products: list[str]) -> CapabilityVerdict | None:
+        """The yes/no a single product's rated water level gives a question about a wet situation."""
+        if len(products) != 1 or products[0] not in shop.products:
+            return None
+        verdict = self.capabilities.verdict(clause, shop.products[products[0]])
+        return verdict if verdict is not None and verdict.keys else None
+
+    def _rows_first(self, shop: ShopKnowledge, doc_id: str, keys: tuple[str, ...],
+                    evidence: list[Evidence]) -> tuple[list[Evidence], list[Evidence]]:
+        """The spec rows named by `keys` (from the evidence, else the product's rows), and the other evidence."""
+        rated = [e for e in evidence if e.key in keys]
+        if not rated and (doc := shop.docs.get(doc_id)) is not None:
+            title = shop.products[doc_id].title if doc_id in shop.products else ""
+            rated = [e.model_copy(update={"product": title}) for e in self.finder.spec_rows(doc) if e.key in keys][:1]
+        rest = [e for e in evidence if e not in rated]
+        return rated, rest[:1]
 
     def _comparison(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, products: list[str]) -> Answer:
         """The spec rows of each product for the attributes the question is about; when it names none

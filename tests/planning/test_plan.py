@@ -168,3 +168,19 @@ def test_before_an_order_a_named_product_the_shop_excludes_from_no_reason_return
     found = builder.presale_facts(narrowed, asked, facts, None)
     assert found.excluded_categories == [excluded.meta.category] and len(found.excluded_items) == 1
     assert builder.presale_facts(narrowed, [Turn(role="customer", text="你好")], facts, None) == facts
+
+
+@pytest.mark.parametrize(("text", "polarity"), [
+    ("AB3 能戴着游泳吗?", "no"),            # the FAQ says it in words ("不能戴着洗澡游泳")
+    ("Can I swim with the AirBeat 3?", "no"),  # no English line says so: IPX4 is below what swimming needs
+    ("AB3 下雨天跑步戴可以吗?", "yes"),       # rain needs IPX4: the rating covers it
+])
+def test_a_capability_question_is_answered_by_the_products_rated_level(text: str, polarity: str) -> None:
+    question = _plan([Turn(role="customer", text=text)]).questions[0]
+    assert question.answer.polarity == polarity
+    assert any("IPX4" in (e.value or e.text) for e in question.answer.evidence)
+
+
+def test_an_accident_that_happened_gets_the_documents_advice_not_a_verdict_from_the_level() -> None:
+    question = _plan([Turn(role="customer", text="AB3 掉水里了还能用吗?")]).questions[0]
+    assert question.answer.polarity != "no"
