@@ -23,6 +23,7 @@ CLAIM_KINDS = (
     "path_window",
     "closed",
     "deny_all",
+    "deny_handling",
     "after_sales_over",
     "deny_return",
     "deny_exchange",
@@ -102,6 +103,15 @@ class RefundPatterns:
         self.window_words = one(claims["window_words"])
         self.reimbursed = one(claims["reimbursed"])
         self.refund_channel = one(claims["refund_channel"])
+        self.insurance_word = one(claims["insurance_word"])
+        self.handling_subject = one(claims["handling_subject"])
+        self.handling_buyer_cause = one(claims["handling_buyer_cause"])
+        self.insurance_pays = one(claims["insurance_pays"])
+        self.insurance_restricted = one(claims["insurance_restricted"])
+        self.duration = one(claims["duration"])
+        self.refund_money = one(claims["refund_money"])
+        self.refund_question = one(claims["refund_question"])
+        self.not_refund_duration = one(claims["not_refund_duration"])
         self.fee_exempt = one(claims["fee_exempt"])
         self.messages: dict[str, str] = data["messages"]
 

@@ -47,12 +47,22 @@ class ConditionChecks:
         facts = ctx.facts
         if not facts.no_reason_conditions or not self._no_reason(ctx, claim):
             return []
-        if facts.unmet_conditions and not is_hypothetical(ctx, self.p, claim.start):
-            text = ";".join(c.text for c in facts.unmet_conditions)
+        # "没拆的那袋可以退": a grant for the goods in the compliant state keeps the condition the buyer failed
+        clause_start = text_scan.clause_bounds(ctx.reply, claim.start)[0]
+        kept = {
+            self.reader.breaks(m.state)
+            for m in self.reader.read(ctx.reply, clause_start, claim.start)
+            if not m.affirmed
+        }
+        unmet = [c for c in facts.unmet_conditions if c.requires not in kept]
+        if unmet and not is_hypothetical(ctx, self.p, claim.start):
+            text = ";".join(c.text for c in unmet)
             return [self._v("condition_grant", "condition_grant", claim, condition=text)]
         # "拆封了也可以退": the reply waives a condition in the sentence that grants the return
         for mention in self._said(ctx, claim):
             failed = self.reader.breaks(mention.state)
+            if failed in kept:
+                continue  # "拆开的那袋不支持…,没拆的那袋可以退": the grant is for the goods that keep it
             broken = [c for c in facts.no_reason_conditions if c.requires == failed]
             if broken and not self.p.conditional.search(ctx.reply, sentence_of(ctx.reply, claim.start)[0], claim.start):
                 return [self._v("condition_waived", "condition_grant", claim, condition=broken[0].text)]

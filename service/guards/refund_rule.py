@@ -91,7 +91,22 @@ class RefundRuleGuard(AfterSalesChecks):
             if self.p.fee_object.search(text, clause_start, claim.start):
                 return True  # "上楼费是不退的": a fee not refunded, not the goods' return refused
         window = 4 if claim.kind.startswith(("deny", "closed")) else 8
+        if claim.kind.startswith("grant"):
+            text = self._mask_goods_states(text, claim.start)
         return text_scan.is_negated(text, claim.start, window=window)
+
+    def _mask_goods_states(self, text: str, pos: int) -> str:
+        """The text with the negated goods states before `pos` in its clause blanked out: "没拆的能退",
+        "没开封的那罐直接申请退货" state the goods' condition (unopened), they do not negate the grant."""
+        clause_start = text_scan.clause_bounds(text, pos)[0]
+        reader = self.conditions.reader
+        for mention in reader.read(text, clause_start, pos):
+            if mention.affirmed:
+                continue
+            cue = reader.negation.search(text, max(clause_start, mention.start - 6), mention.start)
+            begin = cue.start() if cue else mention.start
+            text = text[:begin] + " " * (mention.end - begin) + text[mention.end :]
+        return text
 
     # -- window lengths --------------------------------------------------------------------------
     def _lengths(self, ctx: GuardContext, claims: dict[str, list[Claim]]) -> list[Violation]:
@@ -193,6 +208,7 @@ class RefundRuleGuard(AfterSalesChecks):
             start, end = sentence_of(ctx.reply, claim.start)
             if not self.p.escalation.search(ctx.reply, start, end):
                 out.append(self._v("wrong_denial", "deny_all", claim))
+        out.extend(self._refused_handling(ctx, claims["deny_handling"], claims["deny_all"]))
         for kind in ("deny_return", "deny_exchange", "deny_cancel"):
             for claim in claims[kind]:
                 out.extend(self._denial(ctx, claim))
@@ -231,6 +247,34 @@ class RefundRuleGuard(AfterSalesChecks):
                         deadline=fmt_date(window.deadline),
                     )
                 )
+        return out
+
+    def _refused_handling(self, ctx: GuardContext, claims: list[Claim], said: list[Claim]) -> list[Violation]:
+        """Handling refused ("签收后出现的问题本店概不负责") to a buyer who reports a problem with the goods
+        while the quality return or exchange window is open: the shop must handle it (消法24)."""
+        facts = ctx.facts
+        if ctx.order is None or not (facts.quality_return.open or facts.quality_exchange.open):
+            return []
+        buyer = [t.text for t in ctx.conversation if t.role == "customer"]
+        if not buyer or any(self.p.routes[r].search(buyer[-1]) for r in (Route.no_reason, Route.cancel)):
+            return []  # a change of mind or a cancellation: not a problem with the goods
+        fault = bool(self.p.routes[Route.quality].search(buyer[-1]))
+        out = []
+        for claim in claims:
+            if any(c.start < claim.end and claim.start < c.end for c in said):
+                continue
+            start, end = sentence_of(ctx.reply, claim.start)
+            if not fault and not self.p.handling_subject.search(ctx.reply, start, end):
+                continue
+            if self.p.handling_buyer_cause.search(ctx.reply, start, claim.start):
+                continue  # grounded on a stated buyer fault: the blame guard's claim
+            if self.p.escalation.search(ctx.reply, start, end) or is_hypothetical(ctx, self.p, claim.start):
+                continue
+            if self.p.routes[Route.quality].search(ctx.reply, end) or self.p.routes[Route.wrong_item].search(
+                ctx.reply, start, end
+            ):
+                continue  # the reply goes on to the quality route, or the refusal is about something else named
+            out.append(self._v("wrong_denial", "deny_all", claim))
         return out
 
     def _denial(self, ctx: GuardContext, claim: Claim) -> list[Violation]:

@@ -33,6 +33,19 @@ _UNIT_DAYS = {
     "business days": 7 / 5,
     "working days": 7 / 5,
 }
+
+
+def _unit_days(unit: str) -> float:
+    """Days in one of a duration's units (English plurals and singulars alike)."""
+    if unit in _UNIT_DAYS:
+        return _UNIT_DAYS[unit]
+    singular = unit.rstrip("s")
+    for name, days in (("hour", 1 / 24), ("week", 7), ("month", 30), ("business day", 7 / 5), ("working day", 7 / 5)):
+        if singular == name:
+            return days
+    return 1
+
+
 _EXCHANGE = re.compile(r"换(?:一|个|件|台|只|双|套|新|货)|更换|exchange|replace")
 
 
@@ -85,6 +98,8 @@ class RefundChecks:
                 out.append(self._v("return_shipping", "buyer_pays_quality", claim))
             elif route is Route.no_reason and rules.no_reason_return_shipping == "seller":
                 out.append(self._v("return_shipping", "buyer_pays_no_reason", claim))
+            elif route is Route.no_reason and self._insurance_left_out(ctx, claims["insurance_claimed"]):
+                out.append(self._v("shipping_insurance", "insurance_denied", claim))
         for claim in claims["seller_pays"]:
             clause_start, clause_end = text_scan.clause_bounds(ctx.reply, claim.start)
             sentence_start, sentence_end = sentence_of(ctx.reply, claim.start)
@@ -112,6 +127,29 @@ class RefundChecks:
                     out.append(self._v("shipping_insurance", key, claim))
         return out
 
+    def _insurance_left_out(self, ctx: GuardContext, said: list[Claim]) -> bool:
+        """The order's insurance covers the return leg, the reply or the buyer's last message names the
+        insurance, and the reply never says it pays: the buyer is told to bear a cost the insurance covers
+        ("运费险哪能管无理由退货呢?寄回运费还得您这边出")."""
+        if ctx.order is None or not ctx.order.shipping_insurance or not ctx.facts.insurance_covers_return_shipping:
+            return False
+        buyer = [t.text for t in ctx.conversation if t.role == "customer"]
+        named = self.p.insurance_word.search(ctx.reply) or (buyer and self.p.insurance_word.search(buyer[-1]))
+        return bool(named) and not said and not self._insurance_pays(ctx.reply)
+
+    def _insurance_pays(self, text: str) -> bool:
+        """A clause of the text says the insurance pays, unnegated and unrestricted."""
+        for match in self.p.insurance_word.finditer(text):
+            start, end = text_scan.clause_bounds(text, match.start())
+            pays = self.p.insurance_pays.search(text, match.end(), end)
+            if (
+                pays
+                and not self.p.insurance_restricted.search(text, start, pays.start())
+                and not text_scan.is_negated(text, pays.start(), window=6)
+            ):
+                return True
+        return False
+
     def _quality_exchange(self, ctx: GuardContext, start: int, end: int) -> bool:
         """The sentence is about exchanging an item with a quality problem."""
         return bool(
@@ -131,12 +169,47 @@ class RefundChecks:
             days = max(values, default=0) * _UNIT_DAYS.get(unit, 1)
             if days > limit:
                 out.append(self._v("refund_timing", "refund_time", claim, days=limit))
+        out.extend(self._refund_durations(ctx, claims["refund_time"]))
         for claim in claims["fee"]:
             start, end = sentence_of(ctx.reply, claim.start)
             if not self._after_sales_talk(ctx, start, end):
                 continue  # a payment or delivery fee ("货到付款另收5元服务费"), not a charge on a return
             if not self.p.fee_exempt.search(ctx.reply, start, end):
                 out.append(self._v("extra_fee", "fee", claim))
+        return out
+
+    def _refund_durations(self, ctx: GuardContext, found: list[Claim]) -> list[Violation]:
+        """Durations the refund phrases missed ("大概一到两周", "within 7 to 10 working days", "要一周左右"),
+        read by structure: a duration in a clause that names the refund money, or in any clause of a reply
+        to a buyer who asks when the money comes back, is how long the refund takes; longer than the shop's
+        refund_within_days is wrong. A clause about a window, an insurer's payout or a parcel is not."""
+        limit = ctx.shop.rules.refund_within_days
+        text = ctx.reply
+        buyer = [t.text for t in ctx.conversation if t.role == "customer"]
+        asked = bool(buyer) and bool(self.p.refund_question.search(buyer[-1]))
+        out: list[Violation] = []
+        for match in self.p.duration.finditer(text):
+            start, end = match.span()
+            if any(c.start < end and start < c.end for c in found):
+                continue
+            clause_start, clause_end = text_scan.clause_bounds(text, start)
+            sentence_start, sentence_end = sentence_of(text, start)
+            if not (asked or self.p.refund_money.search(text, clause_start, clause_end)):
+                continue
+            if (
+                self.p.not_refund_duration.search(text, sentence_start, sentence_end)
+                or self.p.refund_channel.search(text, sentence_start, sentence_end)
+                or self.p.not_this_shop.search(text, sentence_start, sentence_end)
+                or text_scan.is_quoted(text, start)
+                or is_hypothetical(ctx, self.p, start)
+            ):
+                continue
+            claim = Claim("refund_time", start, end, {k: v for k, v in match.groupdict().items() if v})
+            values = [v for v in (claim.number("a"), claim.number("b")) if v is not None]
+            unit = claim.groups.get("unit", "天").lower()
+            days = max(values, default=0) * _unit_days(unit)
+            if days > limit:
+                out.append(self._v("refund_timing", "refund_time", claim, days=limit))
         return out
 
     def _after_sales_talk(self, ctx: GuardContext, start: int, end: int) -> bool:
