@@ -123,12 +123,16 @@ class PlanWriter:
             return extra
         if question.kind is QuestionKind.comparison and question.answer.status == "answered":
             by_key: dict[str, list[str]] = {}
+            rows = []
             for e in question.answer.evidence:
-                by_key.setdefault(e.key, []).append(
-                    self._t(lang, "comparison_value", product=self._product(e.product, lang),
-                            value=self._en(e.value, lang)))
+                value = self._t(lang, "comparison_value", product=self._product(e.product, lang),
+                                value=self._en((e.value or e.text).rstrip("。."), lang))
+                if e.kind == "spec":
+                    by_key.setdefault(e.key, []).append(value)
+                else:  # a FAQ answer or a sentence is the product's own answer, stated on its own
+                    rows.append(value)
             rows = [self._t(lang, "comparison_row", key=self._en(key, lang), values=values)
-                    for key, values in by_key.items()]
+                    for key, values in by_key.items()] + rows
             return self._t(lang, "comparison", rows=rows)
         if question.kind in (QuestionKind.product_fact, QuestionKind.comparison):
             if question.answer.status == "unknown":

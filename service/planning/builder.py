@@ -14,6 +14,7 @@ from service.guards.base import Turn
 from service.guards.capability import CapabilityChecks, CapabilityVerdict
 from service.knowledge.base import ShopKnowledge
 from service.knowledge.chunking import Chunk
+from service.knowledge.document import Document
 from service.planning.attributes import load_attributes
 from service.planning.catalog import ProductCatalog, ProductMention
 from service.planning.fact_finder import FactFinder
@@ -51,6 +52,12 @@ REMEDY_SCORE = 0.5  # a guideline sentence must match the reported problem fairl
 MAX_REMEDY_DOCS = 6
 # a line whose label opens with a negation ("不属于坏苗的情况:") says what the section does not cover
 NEGATIVE_HEADS = "不非无没未"
+# a comparison asked in other words than the spec keys is answered from each product's own answering row when
+# at least this many of the compared products have one
+COMPARED_ANSWERS = 2
+ASKED_MIN_SCORE = 0.38  # a row matching a comparison's own words (its product names left out) this well answers it
+ASKED_SPEC_ROWS = 2  # a spec key among this many best rows of two products is the attribute compared
+_LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.]*")
 STRONG_MENTION = 2.0  # a model code, SKU or most of a title; a category or tag word alone scores 1
 
 T = TypeVar("T")
@@ -113,8 +120,12 @@ class PlanBuilder:
         questions: list[Question] = []
         request_kind = KIND_BY_INTENT.get(intent, QuestionKind.product_fact)
         for clause in clauses:
+            # "台灯和扫地机各要充多久?充满能用多久?": a clause naming no product goes on comparing the products the
+            # message's previous question compared
+            compared = questions[-1].products if questions and questions[-1].kind is QuestionKind.comparison \
+                and _names_products(catalog, questions[-1].text) else None
             question = self._question(clause, shop, catalog, context, hits, language, has_order=order is not None,
-                                      message=open_text)
+                                      message=open_text, compared=compared)
             if question is None:
                 continue
             if question.answer.status == "unknown" and request_kind not in (
@@ -174,7 +185,7 @@ class PlanBuilder:
     # ---- questions -------------------------------------------------------------------------
     def _question(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, context: list[str],
                   hits: list[Chunk], language: str, has_order: bool = False, implied: bool = False,
-                  message: str | None = None) -> Question | None:
+                  message: str | None = None, compared: list[str] | None = None) -> Question | None:
         intent = classify_intent([Turn(role="customer", text=clause)])
         is_question = self.cues.is_question(clause)
         # a comparison ("哪个更费电") is a question about the products, whatever kind its words resemble
@@ -200,6 +211,8 @@ class PlanBuilder:
                 intent = _INTENT_OF_KIND.get(kind, intent)
         if kind is QuestionKind.policy and intent == "warranty" and not has_order:
             kind = QuestionKind.product_fact  # a pre-sale warranty question is about the products' terms
+        if kind is QuestionKind.product_fact and compared and not named and not weak:
+            named = list(compared)
         compared = named[:3] if len(named) >= 2 else list(dict.fromkeys([*named, *weak[:1], *context]))[:2]
         if kind is QuestionKind.product_fact and (self.cues.is_comparison(clause) or len(named) >= 2) \
                 and len(compared) >= 2:
@@ -326,7 +339,11 @@ class PlanBuilder:
                     ranked.append(found.key)
         if self._names_attribute(clause, ranked, rows):
             shared = [k for k in ranked if sum(k in r for r in rows.values()) >= 2]
-            keys = (shared or ranked)[:2]
+            # a key an attribute the question asks about names comes first ("which is lighter, size M" → 重量)
+            shared = list(dict.fromkeys([*self._named_keys(clause, rows), *shared]))
+            keys = list(dict.fromkeys(_said_sibling(k, rows, clause) for k in (shared or ranked)))[:2]
+        elif (asked := self._asked_rows(clause, catalog, docs, rows)):
+            return Answer(status="answered", evidence=asked)
         else:  # "有什么区别": the figures that differ, in the documents' own order
             first = rows[docs[0][0]]
             differing = [k for k in first if sum(k in r for r in rows.values()) >= 2
@@ -336,6 +353,50 @@ class PlanBuilder:
         evidence = [rows[doc_id][key].model_copy(update={"product": catalog.title(doc_id)})
                     for key in keys for doc_id, _ in docs if key in rows[doc_id]]
         return Answer(status="answered" if evidence else "unknown", evidence=evidence)
+
+    def _named_keys(self, clause: str, rows: dict[str, dict[str, Evidence]]) -> list[str]:
+        """Spec keys two of the products share that name an attribute the question asks about (重量 for "which is
+        lighter"; data/attributes.yaml)."""
+        asked = self.attributes.asked(clause)
+        keys = list(dict.fromkeys(k for r in rows.values() for k in r))
+        return [k for k in keys if any(c.named_by(k) for c in asked) and sum(k in r for r in rows.values()) >= 2]
+
+    def _asked_rows(self, clause: str, catalog: ProductCatalog, docs: list[tuple[str, Document]],
+                    rows: dict[str, dict[str, Evidence]]) -> list[Evidence]:
+        """What a comparison in other words than the spec keys asks about ("哪个更怕冷", "which is better for a half
+        marathon", "哪个能放得久"), each product's value side by side. The question is matched without the products'
+        names (they say which products, not what about them): first a spec key at the top of two products' rows
+        (适宜温度 for 怕冷), stated for every product that has it; else each product's own best row (spec, FAQ or
+        sentence) when at least COMPARED_ANSWERS products have one. Empty for a plain "有什么区别", which matches no
+        row that well (the figures that differ are given then)."""
+        query = catalog.without_names(clause, [doc_id for doc_id, _ in docs])
+        vector = self.finder.embed_question(query)
+        wanted = min(COMPARED_ANSWERS, len(docs))
+        scores: dict[str, list[float]] = {}
+        for _, doc in docs:
+            for e in self.finder.find(query, doc, "", vector=vector, limit=ASKED_SPEC_ROWS, kinds=("spec",),
+                                      min_score=ASKED_MIN_SCORE, named_min_score=NAMED_FACT_SCORE):
+                scores.setdefault(e.key, []).append(e.score)
+        shared = max((k for k, s in scores.items() if len(s) >= wanted), key=lambda k: sum(scores[k]), default=None)
+        named = self._named_keys(query, rows)
+        if named and shared not in named:
+            shared = named[0]  # the attribute the question asks about by name ("lighter" → 重量) wins over a match
+        if shared is not None:
+            shared = _said_sibling(shared, rows, query)
+            return [rows[doc_id][shared].model_copy(update={"product": catalog.title(doc_id)})
+                    for doc_id, _ in docs if shared in rows[doc_id]]
+        if not self.cues.is_question(clause):
+            return []  # "帐篷和登山杖都是要用好几年的" asks nothing in particular
+        found: list[Evidence] = []
+        for doc_id, doc in docs:
+            best = self.finder.find(query, doc, "", vector=vector, limit=1, min_score=ASKED_MIN_SCORE,
+                                    named_min_score=NAMED_FACT_SCORE)
+            found += [e.model_copy(update={"product": catalog.title(doc_id)}) for e in best]
+        if len(found) < wanted:
+            return []
+        if all(e.kind == "spec" for e in found) and not set.intersection(*(set(e.key) for e in found)):
+            return []  # spec rows about different things (保修 beside 适用季节) do not answer one question
+        return found
 
     def _transit_time(self, shop: ShopKnowledge) -> list[Evidence]:
         """The shipping policy's typical transit time, if it states one."""
@@ -494,6 +555,12 @@ def _shop_local(moment: datetime) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(zone)
 
 
+def _names_products(catalog: ProductCatalog, text: str) -> bool:
+    """True when `text` names two products itself (model codes, titles or two kind words), not by context."""
+    mentions = catalog.mentions(text)
+    return sum(m.score >= STRONG_MENTION for m in mentions) >= 2 or _names_two_kinds(text, mentions)
+
+
 def _names_two_kinds(clause: str, mentions: list[ProductMention]) -> bool:
     """True when the clause joins two product words ("台灯和扫地机", "A or B"), not one word shared by two."""
     return bool(re.search(r"[和跟与及、]|还是|\band\b|\bor\b|\bvs\b", clause, re.IGNORECASE)) and len(
@@ -521,3 +588,21 @@ def _steps(questions: list[Question], decision: str) -> list[str]:
     if decision != "answer" and "offer_options" not in steps:
         steps.append("state_rule_for_order")
     return steps
+
+
+def _said_sibling(key: str, rows: dict[str, dict[str, Evidence]], question: str) -> str:
+    """The key of the same table whose size or variant word the question says ("L码的T恤" → 尺码 L where the
+    embedding found 尺码 XXL): keys that differ only in a Latin or numeric word are rows of one table."""
+    stem = _LATIN_WORD.sub("", key).strip()
+    if not stem or _says_word(key, question):
+        return key
+    siblings = sorted({k for r in rows.values() for k in r
+                       if k != key and _LATIN_WORD.sub("", k).strip() == stem and _says_word(k, question)})
+    return siblings[0] if siblings else key
+
+
+def _says_word(key: str, question: str) -> bool:
+    """True when the question says a Latin or numeric word of the key on its own ("L码" says the L of 尺码 L, not
+    of 尺码 XL)."""
+    return any(re.search(rf"(?<![A-Za-z0-9.]){re.escape(word)}(?![A-Za-z0-9.])", question, re.IGNORECASE)
+               for word in _LATIN_WORD.findall(key))

@@ -112,6 +112,24 @@ class ProductCatalog:
         entry = self._entries.get(doc_id)
         return entry.sku if entry else ""
 
+    def without_names(self, text: str, doc_ids: list[str]) -> str:
+        """`text` with the words that name these products blanked out: every Chinese character pair their titles,
+        categories or tags share, and their model codes ("玫瑰花束和蝴蝶兰哪个能放得久" → "…和…哪个能放得久"). What is
+        left says what the buyer asks about them."""
+        entries = [self._entries[d] for d in doc_ids if d in self._entries]
+        grams = set().union(*(e.title_grams | {g for n in e.names for g in _bigrams(n)} for e in entries)) \
+            if entries else set()
+        latin = set().union(*(e.latin for e in entries)) if entries else set()
+        keep = [True] * len(text)
+        for i in range(len(text) - 1):
+            if text[i:i + 2] in grams:
+                keep[i] = keep[i + 1] = False
+        for match in _LATIN.finditer(text):
+            if match.group(0).lower() in latin:
+                keep[match.start():match.end()] = [False] * (match.end() - match.start())
+        out = "".join(ch if k else " " for ch, k in zip(text, keep, strict=True))
+        return re.sub(r"\s+", " ", out).strip()
+
     def by_sku(self, sku: str) -> str | None:
         ids = self._by_token.get(sku.lower(), set())
         return next((i for i in ids if self._entries[i].sku.lower() == sku.lower()), None)
