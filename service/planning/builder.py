@@ -324,7 +324,8 @@ class PlanBuilder:
         return rated, rest[:1]
 
     def _comparison(self, clause: str, shop: ShopKnowledge, catalog: ProductCatalog, products: list[str]) -> Answer:
-        """The spec rows of each product for the attributes the question is about; when it names none
+        """The spec rows of each product for the attributes the question is about: named by a key ("防水哪个好"),
+        or asked in other words ("哪个耐寒", "哪个是烤过的", see `_asked_rows`); when it asks nothing in particular
         ("有什么区别"), the attributes whose values differ, most relevant first."""
         vector = self.finder.embed_question(clause)
         docs = [(doc_id, shop.docs[doc_id]) for doc_id in products if doc_id in shop.docs]

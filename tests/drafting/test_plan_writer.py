@@ -86,3 +86,17 @@ def test_a_fact_two_questions_share_is_stated_once() -> None:
                       request_intent="product", order=OrderState(decision="answer"))
     text = _write(plan)
     assert text.count("6 hours") == 1 and "IPX4" in text
+
+
+def test_a_comparison_answered_by_each_products_own_sentence_names_each_product_once() -> None:
+    walnut = Evidence(kind="faq", text="没有烤,是原味生核桃。", key="是烤过的吗?", value="没有烤,是原味生核桃。",
+                      product="纸皮核桃 W2", doc_id="walnut-w2", chunk_id="walnut-w2#2")
+    nuts = Evidence(kind="spec", text="工艺: 坚果低温烘烤", key="工艺", value="坚果低温烘烤, 不油炸", product="每日坚果 N1",
+                    doc_id="nuts-n1", chunk_id="nuts-n1#1")
+    question = Question(text="纸皮核桃和每日坚果哪个是烤过的?", kind=QuestionKind.comparison, intent="product",
+                        products=["walnut-w2", "nuts-n1"], answer=Answer(status="answered", evidence=[walnut, nuts]))
+    plan = AnswerPlan(language="zh", questions=[question], request_kind=QuestionKind.product_fact,
+                      request_intent="product", order=OrderState(decision="answer"))
+    text = _write(plan)
+    assert "工艺:每日坚果 N1 坚果低温烘烤" in text
+    assert "纸皮核桃 W2 没有烤,是原味生核桃" in text and ":纸皮核桃" not in text  # no empty key before it
