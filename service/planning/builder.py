@@ -302,7 +302,7 @@ class PlanBuilder:
                 polarity = "yes"
         verdict = self._capability(clause, shop, products) if yes_no and polarity is None else None
         if verdict is not None:  # "Can I swim with it?" on IPX4, no document line says so: the level answers no
-            rated, rest = self._rows_first(shop, products[0], verdict.keys, evidence)
+            rated, rest = self._rows_first(shop, catalog, products[0], verdict.keys, evidence)
             return Answer(status="answered", polarity=verdict.polarity, evidence=rated + rest)
         return Answer(status="answered", polarity=polarity, evidence=evidence)
 
@@ -313,13 +313,13 @@ class PlanBuilder:
         verdict = self.capabilities.verdict(clause, shop.products[products[0]])
         return verdict if verdict is not None and verdict.keys else None
 
-    def _rows_first(self, shop: ShopKnowledge, doc_id: str, keys: tuple[str, ...],
+    def _rows_first(self, shop: ShopKnowledge, catalog: ProductCatalog, doc_id: str, keys: tuple[str, ...],
                     evidence: list[Evidence]) -> tuple[list[Evidence], list[Evidence]]:
         """The spec rows named by `keys` (from the evidence, else the product's rows), and the other evidence."""
         rated = [e for e in evidence if e.key in keys]
         if not rated and (doc := shop.docs.get(doc_id)) is not None:
-            title = shop.products[doc_id].title if doc_id in shop.products else ""
-            rated = [e.model_copy(update={"product": title}) for e in self.finder.spec_rows(doc) if e.key in keys][:1]
+            rated = [e.model_copy(update={"product": catalog.title(doc_id)})
+                     for e in self.finder.spec_rows(doc) if e.key in keys][:1]
         rest = [e for e in evidence if e not in rated]
         return rated, rest[:1]
 
@@ -426,8 +426,8 @@ class PlanBuilder:
                 best = found
         return best
 
-    def _remedy(self, clause: str, shop: ShopKnowledge, hits: list[Chunk], catalog: ProductCatalog | None = None,
-                products: list[str] | None = None) -> list[Evidence]:
+    def _remedy(self, clause: str, shop: ShopKnowledge, hits: list[Chunk], catalog: ProductCatalog,
+                products: list[str]) -> list[Evidence]:
         """The guideline or policy sentence that says what to do about the problem the buyer reports, and the
         lines of its section labelled with the buyer's product (what is done for those goods)."""
         vector = self.finder.embed_question(clause)
@@ -439,7 +439,7 @@ class PlanBuilder:
                                      kinds=("sentence", "faq"), min_score=REMEDY_SCORE)
             if found and (not best or found[0].score > best[0].score):
                 best = found
-        if not best or not products or catalog is None:
+        if not best or not products:
             return best
         matched = best[0]
         head = re.split(r"[::]", matched.value, maxsplit=1)[0]

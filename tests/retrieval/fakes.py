@@ -6,7 +6,7 @@ from typing import Any
 
 from service.retrieval.embeddings import HashingEmbedder, Vectors
 from service.retrieval.passages import Passage, chunk_of
-from service.retrieval.vector_store import text_hash
+from service.retrieval.vector_store import MIXED_VERSIONS, text_hash
 
 
 class InMemoryVectorStore:
@@ -20,7 +20,7 @@ class InMemoryVectorStore:
         for meta, _ in self.rows.get(shop_id, {}).values():
             known = hashes.setdefault(meta["doc_id"], meta["doc_hash"])
             if known != meta["doc_hash"]:
-                hashes[meta["doc_id"]] = ""  # two versions' passages, as Chroma's store reports them
+                hashes[meta["doc_id"]] = MIXED_VERSIONS  # two versions' passages, as Chroma's store reports them
         return hashes
 
     def upsert(self, passages: list[Passage], vectors: Vectors) -> None:
